@@ -1,0 +1,82 @@
+/**
+ * The API's one error type and its JSON rendering: `{"error": {code, message, details?}}`.
+ * Each code maps to one HTTP status, documented here.
+ */
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Logger } from "@catalog/observability";
+
+/** Error code → HTTP status. */
+export const ERROR_STATUS = {
+  /** The request is malformed (bad JSON, bad field, bad query parameter). */
+  BAD_REQUEST: 400,
+  /** No bearer token, or an unknown or revoked one. */
+  UNAUTHENTICATED: 401,
+  /** The token's role may not do this. */
+  FORBIDDEN: 403,
+  /** No such route or resource. */
+  NOT_FOUND: 404,
+  /** The job is not in a state that allows this (e.g. commit on a failed validation). */
+  INVALID_STATE: 409,
+  /** The upload is larger than MAX_FILE_BYTES; nothing was stored. */
+  FILE_TOO_LARGE: 413,
+  /** The upload is neither an XLSX workbook nor a CSV text file. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Understood but refused (e.g. commit with errors and no allow_partial). */
+  UNPROCESSABLE: 422,
+  /** A dependency (Postgres, Redis, S3) is unreachable. */
+  UNAVAILABLE: 503,
+  /** A bug; details are in the logs. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An error the API answers with its code's status and a JSON body. */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** 404 for any route not matched. */
+export const notFound: RequestHandler = (request, _response, next) => {
+  next(new AppError("NOT_FOUND", `No route for ${request.method} ${request.path}`));
+};
+
+/** Renders AppErrors as they are and anything else as a logged 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, _next) => {
+    const appError = toAppError(error);
+    if (appError.code === "INTERNAL") {
+      logger.error(
+        { err: error, method: request.method, path: request.path },
+        "Unhandled API error",
+      );
+    }
+    response.status(appError.status).json({
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.details === undefined ? {} : { details: appError.details }),
+      },
+    });
+  };
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  // body-parser's errors carry a 4xx status and `type` (e.g. entity.parse.failed).
+  const status = (error as { status?: number }).status;
+  if (status === 400) return new AppError("BAD_REQUEST", (error as Error).message);
+  if (status === 413) return new AppError("FILE_TOO_LARGE", "Request body too large");
+  return new AppError("INTERNAL", "Internal server error");
+}

@@ -1,0 +1,56 @@
+/**
+ * The API process: parses its settings, connects to Postgres, Redis and S3,
+ * serves HTTP, and on SIGTERM/SIGINT stops accepting connections, lets requests
+ * in flight finish, closes its connections and exits 0.
+ */
+import { parseEnvOrExit } from "@catalog/config";
+import { createDb } from "@catalog/db";
+import { createLogger, createMetrics } from "@catalog/observability";
+import { createProducerConnection } from "@catalog/queue";
+import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
+import { sql } from "kysely";
+import { createApp } from "./app";
+import { apiEnvShape } from "./env";
+
+async function main(): Promise<void> {
+  const env = parseEnvOrExit(apiEnvShape);
+  const logger = createLogger("api", env.LOG_LEVEL);
+  const db = createDb({
+    url: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    applicationName: "catalog-import-api",
+  });
+  const redis = createProducerConnection(env.REDIS_URL);
+  redis.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
+  const s3 = { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET };
+  const metrics = createMetrics();
+
+  const app = createApp({
+    db,
+    logger,
+    metrics,
+    ping: {
+      postgres: () => sql`SELECT 1`.execute(db),
+      redis: () => redis.ping(),
+      s3: () => pingBucket(s3),
+    },
+  });
+  const server = app.listen(env.PORT, env.HOST, () => {
+    logger.info({ url: `http://${env.HOST}:${env.PORT}` }, "API listening");
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "API shutting down");
+    server.close(async () => {
+      await Promise.allSettled([db.destroy(), redis.quit()]);
+      s3.client.destroy();
+      process.exit(0);
+    });
+    // Idle keep-alive sockets would hold close() open.
+    server.closeIdleConnections();
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+void main();

@@ -1,0 +1,36 @@
+/**
+ * importctl: one command per procedure of the operations runbook (SPEC §13).
+ * Human tables by default, `--json` for scripts. Run from the repository root as
+ * `npx importctl …`.
+ */
+import { parseEnvOrExit } from "@catalog/config";
+import { createDb, type Database } from "@catalog/db";
+import { Command } from "commander";
+import type { Kysely } from "kysely";
+import { tokensCommand } from "./commands/tokens";
+import { cliEnvShape } from "./env";
+
+async function main(argv: string[]): Promise<void> {
+  const env = parseEnvOrExit(cliEnvShape);
+  let db: Kysely<Database> | undefined;
+  const database = () => {
+    db ??= createDb({ url: env.DATABASE_URL, poolSize: 2, applicationName: "importctl" });
+    return db;
+  };
+
+  const program = new Command("importctl")
+    .description("Operate the catalog import service")
+    .showHelpAfterError();
+  tokensCommand(program, database);
+
+  try {
+    await program.parseAsync(argv);
+  } finally {
+    await db?.destroy();
+  }
+}
+
+main(process.argv).catch((error: unknown) => {
+  process.stderr.write(`importctl: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

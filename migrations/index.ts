@@ -1,0 +1,13 @@
+/**
+ * Every migration, by name. Listed statically (not read from the folder at run
+ * time) so the set is type-checked and works the same under any runner. Kysely
+ * applies them in name order: keep the numeric prefix.
+ */
+import type { Migration } from "kysely";
+import * as catalog from "./0001_catalog";
+import * as operations from "./0002_operations";
+
+export const migrations: Record<string, Migration> = {
+  "0001_catalog": catalog,
+  "0002_operations": operations,
+};

@@ -1,0 +1,2 @@
+export * from "./fatal-import-error";
+export * from "./raw-row";

@@ -1,0 +1,78 @@
+/**
+ * Import jobs (SPEC §7). Postgres is the source of truth for a job's state; the
+ * queue only carries its id. `heartbeat_at` is touched while a worker holds the
+ * job, so the reaper can tell a slow job from a lost one.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** Every state a job can be in, in lifecycle order. */
+export const JOB_STATUSES = [
+  "pending",
+  "validating",
+  "validated",
+  "running",
+  "success",
+  "partial",
+  "failed",
+  "reverted",
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const IMPORT_MODES = ["strict", "smart"] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** Arbitrary JSON stored in a jsonb column, written as a JSON string. */
+type Json<T> = ColumnType<T, string, string>;
+
+/** What a job is doing now, for progress bars: `{phase, done, total}`. */
+export interface JobProgress {
+  phase: "upload" | "validate" | "commit" | "revert";
+  done: number;
+  total: number;
+}
+
+export interface ImportJobTable {
+  id: string;
+  status: JobStatus;
+  mode: ImportMode;
+  file_name: string;
+  file_size: ColumnType<number, number, number>;
+  file_hash: string;
+  idempotency_key: string | null;
+  input_key: string;
+  snapshot_key: string | null;
+  snapshot_hash: string | null;
+  report_key: string | null;
+  /** The validation report: summary, issues, candidates, normalization log (SPEC §4). */
+  report_json: Json<unknown> | null;
+  summary: Json<unknown> | null;
+  /** Counts as applied by commit (same shape as the summary's candidates/products/variants). */
+  result: Json<unknown> | null;
+  db_verify: Json<unknown> | null;
+  total_rows: number | null;
+  created_count: number | null;
+  updated_count: number | null;
+  unchanged_count: number | null;
+  error_count: number | null;
+  warning_count: number | null;
+  allow_partial: boolean | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  failure_details: Json<unknown> | null;
+  /** Whether a failed commit may be committed again (a transient cause). */
+  retryable: Generated<boolean>;
+  progress: Json<JobProgress> | null;
+  /** The job this one was revalidated from, if any. */
+  revalidated_from: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  validated_at: Date | null;
+  completed_at: Date | null;
+  heartbeat_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
+export type ImportJob = Selectable<ImportJobTable>;
+export type NewImportJob = Insertable<ImportJobTable>;
+export type ImportJobUpdate = Updateable<ImportJobTable>;

@@ -1,0 +1,29 @@
+/**
+ * The job catalog: each queue's name, payload schema and options. Payloads carry
+ * the import id only; a worker re-reads the job from Postgres and checks its
+ * status before acting, so a duplicate or stale delivery does nothing.
+ */
+import { z } from "zod";
+
+/** Queue names, by the work they carry. */
+export const QUEUE_NAMES = {
+  validate: "import-validate",
+  commit: "import-commit",
+  revert: "import-revert",
+} as const;
+
+export type QueueKind = keyof typeof QUEUE_NAMES;
+
+/** Every queue's payload: the import job's id, nothing else. */
+export const importJobPayload = z.object({ importId: z.uuid() });
+export type ImportJobPayload = z.infer<typeof importJobPayload>;
+
+/**
+ * The BullMQ job id for an import's work on a queue, e.g. `validate-<uuid>`. One
+ * id per (kind, import) makes a second enqueue of the same work a no-op while the
+ * first is still in the queue. A hyphen, not a colon: BullMQ rejects `:` in
+ * custom ids (it separates Redis key parts).
+ */
+export function queueJobId(kind: QueueKind, importId: string, attempt = 0): string {
+  return attempt === 0 ? `${kind}-${importId}` : `${kind}-${importId}-${attempt}`;
+}

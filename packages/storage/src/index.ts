@@ -1,0 +1,3 @@
+export * from "./embedded-s3-server";
+export * from "./object-store";
+export * from "./s3-client";

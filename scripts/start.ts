@@ -1,0 +1,174 @@
+/**
+ * The local supervisor behind `npm start`: checks Postgres and Redis, migrates,
+ * runs the embedded S3 server when S3_ENDPOINT is unset, starts the API and
+ * WORKERS worker processes, prints where everything is, and on Ctrl-C (or
+ * SIGTERM) stops the children gracefully, then itself.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { databaseEnv, parseEnvOrExit, port, redisEnv, s3Env } from "@catalog/config";
+import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
+import { type EmbeddedS3Server, startEmbeddedS3Server } from "@catalog/storage";
+import { Redis } from "ioredis";
+import { z } from "zod";
+
+const env = parseEnvOrExit({
+  ...databaseEnv,
+  ...redisEnv,
+  ...s3Env,
+  /** API port. */
+  PORT: port(3000),
+  /** Port of the embedded S3 server (only when S3_ENDPOINT is unset). */
+  EMBEDDED_S3_PORT: port(4569),
+  /** Folder of the embedded S3 server's objects (git-ignored). */
+  EMBEDDED_S3_DIR: z.string().default(".data/s3"),
+  /** How many worker processes to start. */
+  WORKERS: z.coerce.number().pipe(z.number().int().min(1).max(16)).default(2),
+});
+
+const children: { name: string; process: ChildProcess }[] = [];
+let embeddedS3: EmbeddedS3Server | undefined;
+let stopping = false;
+
+function fail(message: string): never {
+  console.error(`\n${message}\n`);
+  process.exit(1);
+}
+
+async function checkRedis(): Promise<void> {
+  const redis = new Redis(env.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    fail(
+      `Redis is not reachable at ${env.REDIS_URL} (${(error as Error).message}). Start Redis or set REDIS_URL.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function migrate(): Promise<void> {
+  try {
+    if (await ensureDatabase(env.DATABASE_URL)) console.log(`Created database ${env.DATABASE_URL}`);
+  } catch (error) {
+    fail(
+      `Postgres is not reachable at ${env.DATABASE_URL} (${(error as Error).message}). Start Postgres or set DATABASE_URL.`,
+    );
+  }
+  const db = createDb({ url: env.DATABASE_URL, poolSize: 1, applicationName: "start" });
+  try {
+    const applied = await migrateToLatest(db);
+    console.log(applied.length ? `Migrations: ${applied.join(", ")}` : "Database is up to date.");
+  } finally {
+    await db.destroy();
+  }
+}
+
+function startChild(name: string, script: string, extraEnv: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, ["--import", "tsx", resolve(script)], {
+    env: { ...process.env, ...extraEnv },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.push({ name, process: child });
+  child.on("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(
+      `${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything.`,
+    );
+    void stop(1);
+  });
+}
+
+async function waitForApi(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  console.error("The API did not answer /healthz within 20 s; stopping everything.");
+  await stop(1);
+}
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping: API and workers finish what they are doing...");
+  const exits = children
+    .filter(({ process: child }) => child.exitCode === null && child.signalCode === null)
+    .map(
+      ({ process: child }) =>
+        new Promise<void>((done) => {
+          const force = setTimeout(() => child.kill("SIGKILL"), 70_000);
+          child.once("exit", () => {
+            clearTimeout(force);
+            done();
+          });
+          child.kill("SIGTERM");
+        }),
+    );
+  await Promise.all(exits);
+  await embeddedS3?.close();
+  console.log("Stopped.");
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+
+  await checkRedis();
+  await migrate();
+
+  let s3Endpoint = env.S3_ENDPOINT;
+  if (!s3Endpoint) {
+    embeddedS3 = await startEmbeddedS3Server({
+      port: env.EMBEDDED_S3_PORT,
+      directory: resolve(env.EMBEDDED_S3_DIR),
+      buckets: [env.S3_BUCKET],
+    }).catch((error: Error) =>
+      fail(
+        `Could not start the embedded S3 server on port ${env.EMBEDDED_S3_PORT}: ${error.message}`,
+      ),
+    );
+    s3Endpoint = embeddedS3.endpoint;
+    console.log(
+      `Embedded S3 server: ${s3Endpoint} (bucket ${env.S3_BUCKET}, data in ${env.EMBEDDED_S3_DIR})`,
+    );
+  }
+
+  const shared = { S3_ENDPOINT: s3Endpoint };
+  startChild("api", "apps/api/src/main.ts", shared);
+  for (let index = 1; index <= env.WORKERS; index++) {
+    startChild(`worker-${index}`, "apps/worker/src/main.ts", {
+      ...shared,
+      WORKER_METRICS_PORT: String(9100 + index),
+    });
+  }
+
+  const apiUrl = `http://127.0.0.1:${env.PORT}`;
+  await waitForApi(apiUrl);
+  if (stopping) return;
+  console.log(
+    [
+      "",
+      `Catalog import API: ${apiUrl}   (workers: ${env.WORKERS}, metrics on :${9101}..:${9100 + env.WORKERS})`,
+      "",
+      "Get an admin token (in another terminal, from this folder):",
+      "  npx importctl tokens create --email you@example.com --role admin",
+      "",
+      "Press Ctrl-C to stop.",
+    ].join("\n"),
+  );
+}
+
+void main();

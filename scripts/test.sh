@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit and integration) against the local Postgres and
+# Redis and an S3 server the tests start themselves. Extra arguments go to jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install-if-needed.sh
+mkdir -p .data
+status=0
+npx jest --json --outputFile=.data/jest-results.json "$@" || status=$?
+# One closing line with the totals, whatever the reporter printed above.
+node -e '
+  const r = require("./.data/jest-results.json");
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' || true
+exit "$status"
