@@ -42,6 +42,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       error_count integer,
       warning_count integer,
       allow_partial boolean,
+      -- Set when a commit is requested; a second request while set is refused (409).
+      commit_requested_at timestamptz,
+      -- Commit attempts requested so far; distinguishes a retry's queue job id.
+      commit_attempts integer NOT NULL DEFAULT 0,
       failure_code text,
       failure_message text,
       failure_details jsonb,

@@ -7,6 +7,7 @@ import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
 import { Command } from "commander";
 import type { Kysely } from "kysely";
+import { jobsCommands } from "./commands/jobs";
 import { tokensCommand } from "./commands/tokens";
 import { cliEnvShape } from "./env";
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command("importctl")
     .description("Operate the catalog import service")
     .showHelpAfterError();
+  jobsCommands(program, { database, stuckAfterS: env.STUCK_AFTER_S });
   tokensCommand(program, database);
 
   try {

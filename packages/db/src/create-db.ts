@@ -2,7 +2,7 @@
  * Builds the Kysely instance a process uses for its whole life. One pool per
  * process; close it with `db.destroy()` on shutdown.
  */
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, type LogConfig, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema/database";
 
@@ -26,6 +26,8 @@ export interface DbOptions {
   poolSize?: number;
   /** `application_name` seen in pg_stat_activity, so operators can tell processes apart. */
   applicationName?: string;
+  /** Kysely's query log hook (tests count queries with it). */
+  log?: LogConfig;
 }
 
 /** A pg pool wrapped in a typed Kysely instance. */
@@ -36,5 +38,5 @@ export function createDb(options: DbOptions): Kysely<Database> {
     application_name: options.applicationName ?? "catalog-import",
     types,
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
 }

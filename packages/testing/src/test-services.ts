@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "@catalog/db";
 import { createDb } from "@catalog/db";
 import { createS3Client, ensureBucket, type ObjectStore, type S3Settings } from "@catalog/storage";
-import type { Kysely } from "kysely";
+import type { Kysely, LogConfig } from "kysely";
 import pg from "pg";
 
 /** Environment the global setup leaves for test workers. */
@@ -59,14 +59,14 @@ export interface TestDatabase {
 }
 
 /** Clones the migrated template into a new database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { log?: LogConfig } = {}): Promise<TestDatabase> {
   const template = required(TEST_ENV.templateDatabase);
   const name = `${required(TEST_ENV.databasePrefix)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(
     `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`,
   );
   const url = databaseUrl(name);
-  const db = createDb({ url, poolSize: 5, applicationName: "catalog-import-test" });
+  const db = createDb({ url, poolSize: 5, applicationName: "catalog-import-test", log: options.log });
   return {
     name,
     url,

@@ -56,6 +56,10 @@ export interface ImportJobTable {
   error_count: number | null;
   warning_count: number | null;
   allow_partial: boolean | null;
+  /** When a commit was requested; a second request while it is set is refused. */
+  commit_requested_at: Date | null;
+  /** Commit attempts requested so far (a retry after a transient failure gets a new queue job id). */
+  commit_attempts: Generated<number>;
   failure_code: string | null;
   failure_message: string | null;
   failure_details: Json<unknown> | null;

@@ -1,0 +1,147 @@
+/**
+ * Reading and moving import jobs through their states (SPEC §7). Every state
+ * change is a conditional UPDATE on the expected current status, so two workers
+ * (or a duplicate queue delivery) can never both move the same job.
+ */
+import type { Database, ImportJob, ImportJobUpdate, ImportMode, JobProgress, JobStatus, NewImportJob } from "@catalog/db";
+import { type Kysely, sql, type Transaction } from "kysely";
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Statuses in which an earlier upload of the same bytes is reused (idempotency by file hash). */
+export const REUSABLE_STATUSES: readonly JobStatus[] = ["pending", "validating", "validated"];
+
+/** Statuses no worker will move on from by itself. */
+export const FINAL_STATUSES: readonly JobStatus[] = ["success", "partial", "failed", "reverted"];
+
+/** Inserts a new job (status `pending`). */
+export async function createImportJob(db: Db, job: Omit<NewImportJob, "status">): Promise<ImportJob> {
+  return db
+    .insertInto("ops_importjob")
+    .values({ ...job, status: "pending" })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The job with this id, or undefined. */
+export async function findImportJob(db: Db, id: string): Promise<ImportJob | undefined> {
+  return db.selectFrom("ops_importjob").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** An earlier job for the same bytes and mode that is still pending, validating or validated. */
+export async function findReusableJob(
+  db: Db,
+  fileHash: string,
+  mode: ImportMode,
+): Promise<ImportJob | undefined> {
+  return db
+    .selectFrom("ops_importjob")
+    .selectAll()
+    .where("file_hash", "=", fileHash)
+    .where("mode", "=", mode)
+    .where("status", "in", REUSABLE_STATUSES)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The job a user created with this Idempotency-Key, if any. */
+export async function findJobByIdempotencyKey(
+  db: Db,
+  createdBy: string,
+  key: string,
+): Promise<ImportJob | undefined> {
+  return db
+    .selectFrom("ops_importjob")
+    .selectAll()
+    .where("created_by", "=", createdBy)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+}
+
+/**
+ * Moves a job from one of `from` to `to`, with `changes`, only if it is still in
+ * one of `from`. Returns the updated job, or undefined when its status was
+ * something else (someone else moved it first).
+ */
+export async function transitionImportJob(
+  db: Db,
+  id: string,
+  from: readonly JobStatus[],
+  to: JobStatus,
+  changes: Omit<ImportJobUpdate, "status" | "id"> = {},
+): Promise<ImportJob | undefined> {
+  return db
+    .updateTable("ops_importjob")
+    .set({ ...changes, status: to, updated_at: sql`now()` })
+    .where("id", "=", id)
+    .where("status", "in", from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Records progress (and a heartbeat, which tells the reaper the job is alive). */
+export async function recordProgress(db: Db, id: string, progress: JobProgress): Promise<void> {
+  await db
+    .updateTable("ops_importjob")
+    .set({ progress: JSON.stringify(progress), heartbeat_at: sql`now()`, updated_at: sql`now()` })
+    .where("id", "=", id)
+    .execute();
+}
+
+/** Filters of the job list (SPEC §8). */
+export interface JobListFilter {
+  status?: JobStatus;
+  mode?: ImportMode;
+  createdBy?: string;
+  fileHash?: string;
+  createdAfter?: Date;
+}
+
+/** A page of jobs, newest first, and the total matching the filter. */
+export async function listImportJobs(
+  db: Db,
+  filter: JobListFilter,
+  page: { limit: number; offset: number },
+): Promise<{ items: ImportJob[]; total: number }> {
+  let query = db.selectFrom("ops_importjob");
+  if (filter.status) query = query.where("status", "=", filter.status);
+  if (filter.mode) query = query.where("mode", "=", filter.mode);
+  if (filter.createdBy) query = query.where("created_by", "=", filter.createdBy);
+  if (filter.fileHash) query = query.where("file_hash", "=", filter.fileHash);
+  if (filter.createdAfter) query = query.where("created_at", ">", filter.createdAfter);
+  const [items, count] = await Promise.all([
+    query.selectAll().orderBy("created_at", "desc").orderBy("id").limit(page.limit).offset(page.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.total) };
+}
+
+/**
+ * Takes a job for commit: status becomes `running` when a commit was requested
+ * and the job is `validated`, a retryable `failed`, or already `running` (a
+ * redelivery after a worker died: its transaction rolled back, so nothing was
+ * written). Whether the job really still needs applying is decided under the
+ * commit transaction's lock, not here.
+ */
+export async function claimForCommit(db: Db, id: string): Promise<ImportJob | undefined> {
+  return db
+    .updateTable("ops_importjob")
+    .set({ status: "running", heartbeat_at: sql`now()`, updated_at: sql`now()`, failure_code: null, failure_message: null, failure_details: null })
+    .where("id", "=", id)
+    .where("commit_requested_at", "is not", null)
+    .where((eb) =>
+      eb.or([
+        eb("status", "in", ["validated", "running"]),
+        eb.and([eb("status", "=", "failed"), eb("retryable", "=", true)]),
+      ]),
+    )
+    .where((eb) => eb.or([eb("error_count", "=", 0), eb("allow_partial", "=", true)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Locks the job row for the rest of the transaction and returns it. */
+export async function lockImportJob(trx: Transaction<Database>, id: string): Promise<ImportJob | undefined> {
+  return trx.selectFrom("ops_importjob").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}

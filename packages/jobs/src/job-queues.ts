@@ -1,0 +1,41 @@
+/**
+ * The producer side of the import queues: one BullMQ Queue per kind, and
+ * enqueueing by import id with the derived job id (a duplicate is a no-op).
+ */
+import { type QueueKind, QUEUE_NAMES, queueJobId } from "@catalog/queue";
+import { type ConnectionOptions, Queue } from "bullmq";
+
+/** The three queues, sharing one connection and key prefix. */
+export type ImportQueues = Record<QueueKind, Queue>;
+
+/** Failed attempts are retried with backoff; only transient errors reach a retry. */
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export function createImportQueues(connection: ConnectionOptions, prefix: string): ImportQueues {
+  const make = (kind: QueueKind) =>
+    new Queue(QUEUE_NAMES[kind], { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return { validate: make("validate"), commit: make("commit"), revert: make("revert") };
+}
+
+/**
+ * Enqueues `kind` work for an import. `attempt` distinguishes a deliberate
+ * re-run (e.g. commit retry after a transient failure) from a duplicate request.
+ */
+export async function enqueueImportWork(
+  queues: ImportQueues,
+  kind: QueueKind,
+  importId: string,
+  attempt = 0,
+): Promise<void> {
+  await queues[kind].add(kind, { importId }, { jobId: queueJobId(kind, importId, attempt) });
+}
+
+/** Closes every queue's connection. */
+export async function closeImportQueues(queues: ImportQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+}
