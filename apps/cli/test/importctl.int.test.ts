@@ -16,12 +16,16 @@ describe("importctl", () => {
   afterAll(() => database.drop());
 
   function importctl(...args: string[]) {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "apps/cli/src/main.ts", ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, STUCK_AFTER_S: "60" },
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "apps/cli/src/main.ts", ...args],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: database.url, STUCK_AFTER_S: "60" },
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -38,7 +42,15 @@ describe("importctl", () => {
     });
 
   it("tokens create prints the token once (JSON), stores only its hash; list and revoke work", async () => {
-    const created = importctl("tokens", "create", "--email", "admin@example.com", "--role", "admin", "--json");
+    const created = importctl(
+      "tokens",
+      "create",
+      "--email",
+      "admin@example.com",
+      "--role",
+      "admin",
+      "--json",
+    );
     expect(created.status).toBe(0);
     const { token } = JSON.parse(created.stdout) as { token: string };
     expect(token).toMatch(/^cit_[A-Za-z0-9_-]{43}$/);

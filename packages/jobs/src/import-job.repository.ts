@@ -3,7 +3,15 @@
  * change is a conditional UPDATE on the expected current status, so two workers
  * (or a duplicate queue delivery) can never both move the same job.
  */
-import type { Database, ImportJob, ImportJobUpdate, ImportMode, JobProgress, JobStatus, NewImportJob } from "@catalog/db";
+import type {
+  Database,
+  ImportJob,
+  ImportJobUpdate,
+  ImportMode,
+  JobProgress,
+  JobStatus,
+  NewImportJob,
+} from "@catalog/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -15,7 +23,10 @@ export const REUSABLE_STATUSES: readonly JobStatus[] = ["pending", "validating",
 export const FINAL_STATUSES: readonly JobStatus[] = ["success", "partial", "failed", "reverted"];
 
 /** Inserts a new job (status `pending`). */
-export async function createImportJob(db: Db, job: Omit<NewImportJob, "status">): Promise<ImportJob> {
+export async function createImportJob(
+  db: Db,
+  job: Omit<NewImportJob, "status">,
+): Promise<ImportJob> {
   return db
     .insertInto("ops_importjob")
     .values({ ...job, status: "pending" })
@@ -111,7 +122,13 @@ export async function listImportJobs(
   if (filter.fileHash) query = query.where("file_hash", "=", filter.fileHash);
   if (filter.createdAfter) query = query.where("created_at", ">", filter.createdAfter);
   const [items, count] = await Promise.all([
-    query.selectAll().orderBy("created_at", "desc").orderBy("id").limit(page.limit).offset(page.offset).execute(),
+    query
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
     query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.total) };
@@ -127,7 +144,14 @@ export async function listImportJobs(
 export async function claimForCommit(db: Db, id: string): Promise<ImportJob | undefined> {
   return db
     .updateTable("ops_importjob")
-    .set({ status: "running", heartbeat_at: sql`now()`, updated_at: sql`now()`, failure_code: null, failure_message: null, failure_details: null })
+    .set({
+      status: "running",
+      heartbeat_at: sql`now()`,
+      updated_at: sql`now()`,
+      failure_code: null,
+      failure_message: null,
+      failure_details: null,
+    })
     .where("id", "=", id)
     .where("commit_requested_at", "is not", null)
     .where((eb) =>
@@ -142,6 +166,14 @@ export async function claimForCommit(db: Db, id: string): Promise<ImportJob | un
 }
 
 /** Locks the job row for the rest of the transaction and returns it. */
-export async function lockImportJob(trx: Transaction<Database>, id: string): Promise<ImportJob | undefined> {
-  return trx.selectFrom("ops_importjob").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+export async function lockImportJob(
+  trx: Transaction<Database>,
+  id: string,
+): Promise<ImportJob | undefined> {
+  return trx
+    .selectFrom("ops_importjob")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
 }

@@ -22,6 +22,7 @@ export class JobFailure extends Error {
 /** The JobFailure `error` stands for, or undefined when it is not a job-ending error. */
 export function asJobFailure(error: unknown): JobFailure | undefined {
   if (error instanceof JobFailure) return error;
-  if (error instanceof FatalImportError) return new JobFailure(error.code, error.message, error.details ?? null);
+  if (error instanceof FatalImportError)
+    return new JobFailure(error.code, error.message, error.details ?? null);
   return undefined;
 }

@@ -47,7 +47,14 @@ export interface JobResource {
   result: unknown;
   db_verify: unknown;
   revalidated_from: string | null;
-  links: { self: string; issues: string; report: string; commit: string; revert: string; revalidate: string };
+  links: {
+    self: string;
+    issues: string;
+    report: string;
+    commit: string;
+    revert: string;
+    revalidate: string;
+  };
 }
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
@@ -87,7 +94,11 @@ export function toJobResource(job: ImportJob, baseUrl: string): JobResource {
     completed_at: iso(job.completed_at),
     progress: job.progress ?? null,
     failure: job.failure_code
-      ? { code: job.failure_code, message: job.failure_message ?? "", details: job.failure_details ?? null }
+      ? {
+          code: job.failure_code,
+          message: job.failure_message ?? "",
+          details: job.failure_details ?? null,
+        }
       : null,
     summary: job.summary ? toSummaryResource(job.summary as StoredSummary) : null,
     result: job.result ?? null,

@@ -10,18 +10,26 @@ import { type Kysely, sql } from "kysely";
 const WORKING: JobStatus[] = ["pending", "validating", "running"];
 
 /** Jobs with no sign of life for more than `stuckAfterS` seconds, oldest first. */
-export async function findStuckJobs(db: Kysely<Database>, stuckAfterS: number): Promise<ImportJob[]> {
+export async function findStuckJobs(
+  db: Kysely<Database>,
+  stuckAfterS: number,
+): Promise<ImportJob[]> {
   return db
     .selectFrom("ops_importjob")
     .selectAll()
     .where("status", "in", WORKING)
-    .where(sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`)
+    .where(
+      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
+    )
     .orderBy("updated_at")
     .execute();
 }
 
 /** Fails every job stuck past `stuckAfterS`; returns those it failed. */
-export async function reapStuckJobs(db: Kysely<Database>, stuckAfterS: number): Promise<ImportJob[]> {
+export async function reapStuckJobs(
+  db: Kysely<Database>,
+  stuckAfterS: number,
+): Promise<ImportJob[]> {
   return db
     .updateTable("ops_importjob")
     .set({
@@ -33,18 +41,25 @@ export async function reapStuckJobs(db: Kysely<Database>, stuckAfterS: number): 
       updated_at: sql`now()`,
     })
     .where("status", "in", WORKING)
-    .where(sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`)
+    .where(
+      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
+    )
     .returningAll()
     .execute();
 }
 
 /** Counts of stuck jobs by status, for the import_jobs_stuck gauge. */
-export async function countStuckJobs(db: Kysely<Database>, stuckAfterS: number): Promise<Record<string, number>> {
+export async function countStuckJobs(
+  db: Kysely<Database>,
+  stuckAfterS: number,
+): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom("ops_importjob")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
     .where("status", "in", WORKING)
-    .where(sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`)
+    .where(
+      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
+    )
     .groupBy("status")
     .execute();
   const counts: Record<string, number> = { pending: 0, validating: 0, running: 0 };

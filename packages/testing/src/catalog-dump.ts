@@ -13,11 +13,22 @@ export interface CatalogDump {
   brands: Record<string, { name: string }>;
   products: Record<
     string,
-    { title_tr: string | null; title_en: string | null; category: string; series: string | null; brand: string | null }
+    {
+      title_tr: string | null;
+      title_en: string | null;
+      category: string;
+      series: string | null;
+      brand: string | null;
+    }
   >;
   variants: Record<
     string,
-    { product: string; dimensions: string | null; price: string | null; specs: Record<string, string> }
+    {
+      product: string;
+      dimensions: string | null;
+      price: string | null;
+      specs: Record<string, string>;
+    }
   >;
 }
 
@@ -25,20 +36,35 @@ const record = <T>(entries: [string, T][]) => Object.fromEntries(entries) as Rec
 
 /** Reads the catalog as catalog_after.json holds it. */
 export async function dumpCatalog(db: Kysely<Database>): Promise<CatalogDump> {
-  const categories = await db.selectFrom("catalog_category").select(["slug", "name"]).orderBy("slug").execute();
+  const categories = await db
+    .selectFrom("catalog_category")
+    .select(["slug", "name"])
+    .orderBy("slug")
+    .execute();
   const series = await db
     .selectFrom("catalog_series as s")
     .innerJoin("catalog_category as c", "c.id", "s.category_id")
     .select(["s.slug", "s.name", "c.slug as category"])
     .orderBy("s.slug")
     .execute();
-  const brands = await db.selectFrom("catalog_brand").select(["slug", "name"]).orderBy("slug").execute();
+  const brands = await db
+    .selectFrom("catalog_brand")
+    .select(["slug", "name"])
+    .orderBy("slug")
+    .execute();
   const products = await db
     .selectFrom("catalog_product as p")
     .innerJoin("catalog_category as c", "c.id", "p.category_id")
     .leftJoin("catalog_series as s", "s.id", "p.series_id")
     .leftJoin("catalog_brand as b", "b.id", "p.brand_id")
-    .select(["p.slug", "p.title_tr", "p.title_en", "c.slug as category", "s.slug as series", "b.slug as brand"])
+    .select([
+      "p.slug",
+      "p.title_tr",
+      "p.title_en",
+      "c.slug as category",
+      "s.slug as series",
+      "b.slug as brand",
+    ])
     .orderBy("p.slug")
     .execute();
   const variants = await db
@@ -54,7 +80,13 @@ export async function dumpCatalog(db: Kysely<Database>): Promise<CatalogDump> {
     products: record(
       products.map((p) => [
         p.slug,
-        { title_tr: p.title_tr, title_en: p.title_en, category: p.category, series: p.series, brand: p.brand },
+        {
+          title_tr: p.title_tr,
+          title_en: p.title_en,
+          category: p.category,
+          series: p.series,
+          brand: p.brand,
+        },
       ]),
     ),
     variants: record(
@@ -66,13 +98,21 @@ export async function dumpCatalog(db: Kysely<Database>): Promise<CatalogDump> {
   };
 }
 
-const CATALOG_TABLES = ["catalog_category", "catalog_series", "catalog_brand", "catalog_product", "catalog_variant"];
+const CATALOG_TABLES = [
+  "catalog_category",
+  "catalog_series",
+  "catalog_brand",
+  "catalog_product",
+  "catalog_variant",
+];
 
 /**
  * Row counts and a SHA-256 over every column of every row of every catalog table
  * (ids, versions and timestamps included): equal only if nothing at all was written.
  */
-export async function catalogRowsChecksum(db: Kysely<Database>): Promise<{ counts: Record<string, number>; sha256: string }> {
+export async function catalogRowsChecksum(
+  db: Kysely<Database>,
+): Promise<{ counts: Record<string, number>; sha256: string }> {
   const hash = createHash("sha256");
   const counts: Record<string, number> = {};
   for (const table of CATALOG_TABLES) {
@@ -87,5 +127,7 @@ export async function catalogRowsChecksum(db: Kysely<Database>): Promise<{ count
 
 /** A SHA-256 of the catalog's content by natural keys (what catalog_after.json compares). */
 export async function catalogContentChecksum(db: Kysely<Database>): Promise<string> {
-  return createHash("sha256").update(JSON.stringify(await dumpCatalog(db))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(await dumpCatalog(db)))
+    .digest("hex");
 }

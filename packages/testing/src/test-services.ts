@@ -66,7 +66,12 @@ export async function createTestDatabase(options: { log?: LogConfig } = {}): Pro
     `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`,
   );
   const url = databaseUrl(name);
-  const db = createDb({ url, poolSize: 5, applicationName: "catalog-import-test", log: options.log });
+  const db = createDb({
+    url,
+    poolSize: 5,
+    applicationName: "catalog-import-test",
+    log: options.log,
+  });
   return {
     name,
     url,

@@ -4,7 +4,14 @@
  * where a command says otherwise.
  */
 import { type Database, IMPORT_MODES, JOB_STATUSES, type ImportJob } from "@catalog/db";
-import { findImportJob, findStuckJobs, listImportJobs, reapStuckJobs, toJobResource, transitionImportJob } from "@catalog/jobs";
+import {
+  findImportJob,
+  findStuckJobs,
+  listImportJobs,
+  reapStuckJobs,
+  toJobResource,
+  transitionImportJob,
+} from "@catalog/jobs";
 import { type Command, Option } from "commander";
 import { type Kysely, sql } from "kysely";
 import { formatTable, print } from "../output";
@@ -14,7 +21,17 @@ interface Context {
   stuckAfterS: number;
 }
 
-const JOB_COLUMNS = ["id", "status", "mode", "file", "rows", "errors", "created_by", "created_at", "failure"];
+const JOB_COLUMNS = [
+  "id",
+  "status",
+  "mode",
+  "file",
+  "rows",
+  "errors",
+  "created_by",
+  "created_at",
+  "failure",
+];
 
 function jobRow(job: ImportJob) {
   return [
@@ -31,8 +48,10 @@ function jobRow(job: ImportJob) {
 }
 
 function printJobs(json: boolean, jobs: ImportJob[]): void {
-  print(json, jobs.map((job) => toJobResource(job, "")), () =>
-    jobs.length ? formatTable(JOB_COLUMNS, jobs.map(jobRow)) : "No jobs.",
+  print(
+    json,
+    jobs.map((job) => toJobResource(job, "")),
+    () => (jobs.length ? formatTable(JOB_COLUMNS, jobs.map(jobRow)) : "No jobs."),
   );
 }
 
@@ -47,10 +66,21 @@ export function jobsCommands(program: Command, context: Context): void {
     .addOption(new Option("--mode <mode>").choices(IMPORT_MODES))
     .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10), 20)
     .option("--json", "print JSON")
-    .action(async (options: { status?: ImportJob["status"]; mode?: ImportJob["mode"]; limit: number; json?: boolean }) => {
-      const page = await listImportJobs(database(), { status: options.status, mode: options.mode }, { limit: options.limit, offset: 0 });
-      printJobs(Boolean(options.json), page.items);
-    });
+    .action(
+      async (options: {
+        status?: ImportJob["status"];
+        mode?: ImportJob["mode"];
+        limit: number;
+        json?: boolean;
+      }) => {
+        const page = await listImportJobs(
+          database(),
+          { status: options.status, mode: options.mode },
+          { limit: options.limit, offset: 0 },
+        );
+        printJobs(Boolean(options.json), page.items);
+      },
+    );
 
   jobs
     .command("show")
@@ -65,7 +95,9 @@ export function jobsCommands(program: Command, context: Context): void {
         return;
       }
       const resource = toJobResource(job, "");
-      print(Boolean(options.json), resource, () => JSON.stringify({ ...resource, links: undefined }, null, 2));
+      print(Boolean(options.json), resource, () =>
+        JSON.stringify({ ...resource, links: undefined }, null, 2),
+      );
     });
 
   jobs
@@ -74,7 +106,10 @@ export function jobsCommands(program: Command, context: Context): void {
     .argument("<sha256>")
     .option("--json", "print JSON")
     .action(async (hash: string, options: { json?: boolean }) => {
-      printJobs(Boolean(options.json), (await listImportJobs(database(), { fileHash: hash }, { limit: 100, offset: 0 })).items);
+      printJobs(
+        Boolean(options.json),
+        (await listImportJobs(database(), { fileHash: hash }, { limit: 100, offset: 0 })).items,
+      );
     });
 
   jobs
@@ -83,7 +118,10 @@ export function jobsCommands(program: Command, context: Context): void {
     .argument("<email>")
     .option("--json", "print JSON")
     .action(async (email: string, options: { json?: boolean }) => {
-      printJobs(Boolean(options.json), (await listImportJobs(database(), { createdBy: email }, { limit: 100, offset: 0 })).items);
+      printJobs(
+        Boolean(options.json),
+        (await listImportJobs(database(), { createdBy: email }, { limit: 100, offset: 0 })).items,
+      );
     });
 
   program
@@ -99,13 +137,22 @@ export function jobsCommands(program: Command, context: Context): void {
         .where(sql<boolean>`created_at > now() - make_interval(hours => ${options.hours})`)
         .orderBy("created_at", "desc")
         .execute();
-      print(Boolean(options.json), failed.map((job) => toJobResource(job, "")), () =>
-        failed.length
-          ? formatTable(
-              ["id", "file", "failure", "retryable", "message"],
-              failed.map((job) => [job.id, job.file_name, job.failure_code, job.retryable, job.failure_message]),
-            )
-          : "No failed jobs.",
+      print(
+        Boolean(options.json),
+        failed.map((job) => toJobResource(job, "")),
+        () =>
+          failed.length
+            ? formatTable(
+                ["id", "file", "failure", "retryable", "message"],
+                failed.map((job) => [
+                  job.id,
+                  job.file_name,
+                  job.failure_code,
+                  job.retryable,
+                  job.failure_message,
+                ]),
+              )
+            : "No failed jobs.",
       );
     });
 
@@ -133,23 +180,35 @@ export function jobsCommands(program: Command, context: Context): void {
       const stuck = await findStuckJobs(db, context.stuckAfterS);
       const report = {
         last_24h: Object.fromEntries(byStatus.map((row) => [row.status, Number(row.count)])),
-        failures_by_code: Object.fromEntries(failures.map((row) => [row.failure_code ?? "unknown", Number(row.count)])),
+        failures_by_code: Object.fromEntries(
+          failures.map((row) => [row.failure_code ?? "unknown", Number(row.count)]),
+        ),
         stuck: stuck.map((job) => ({ id: job.id, status: job.status, updated_at: job.updated_at })),
       };
       print(Boolean(options.json), report, () =>
         [
           "Last 24 h by status:",
-          formatTable(["status", "jobs"], byStatus.map((row) => [row.status, Number(row.count)])),
+          formatTable(
+            ["status", "jobs"],
+            byStatus.map((row) => [row.status, Number(row.count)]),
+          ),
           "",
           "Failures by code (24 h):",
-          failures.length ? formatTable(["code", "jobs"], failures.map((row) => [row.failure_code, Number(row.count)])) : "none",
+          failures.length
+            ? formatTable(
+                ["code", "jobs"],
+                failures.map((row) => [row.failure_code, Number(row.count)]),
+              )
+            : "none",
           "",
           `Stuck (no progress for > ${context.stuckAfterS} s): ${stuck.length}`,
         ].join("\n"),
       );
     });
 
-  const stuck = program.command("stuck").description("jobs with no progress for longer than STUCK_AFTER_S");
+  const stuck = program
+    .command("stuck")
+    .description("jobs with no progress for longer than STUCK_AFTER_S");
   stuck
     .command("list")
     .option("--json", "print JSON")
@@ -158,7 +217,9 @@ export function jobsCommands(program: Command, context: Context): void {
     });
   stuck
     .command("reap")
-    .description("fail every stuck job with STUCK_JOB_REAPED (a stuck commit stays retryable); dry run unless --yes")
+    .description(
+      "fail every stuck job with STUCK_JOB_REAPED (a stuck commit stays retryable); dry run unless --yes",
+    )
     .option("--yes", "really fail them")
     .option("--json", "print JSON")
     .action(async (options: { yes?: boolean; json?: boolean }) => {
@@ -166,7 +227,8 @@ export function jobsCommands(program: Command, context: Context): void {
         ? await reapStuckJobs(database(), context.stuckAfterS)
         : await findStuckJobs(database(), context.stuckAfterS);
       printJobs(Boolean(options.json), jobs);
-      if (!options.yes && !options.json) process.stdout.write(`Dry run: ${jobs.length} job(s) would be failed. Add --yes.\n`);
+      if (!options.yes && !options.json)
+        process.stdout.write(`Dry run: ${jobs.length} job(s) would be failed. Add --yes.\n`);
     });
 
   program
@@ -176,14 +238,22 @@ export function jobsCommands(program: Command, context: Context): void {
     .option("--reason <text>", "why", "failed by an operator")
     .option("--json", "print JSON")
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
-      const failed = await transitionImportJob(database(), id, ["pending", "validating", "validated", "running"], "failed", {
-        failure_code: "MANUALLY_FAILED",
-        failure_message: options.reason,
-        retryable: false,
-        completed_at: new Date(),
-      });
+      const failed = await transitionImportJob(
+        database(),
+        id,
+        ["pending", "validating", "validated", "running"],
+        "failed",
+        {
+          failure_code: "MANUALLY_FAILED",
+          failure_message: options.reason,
+          retryable: false,
+          completed_at: new Date(),
+        },
+      );
       if (!failed) {
-        process.stderr.write(`Job ${id} is not in a status that can be failed (or does not exist)\n`);
+        process.stderr.write(
+          `Job ${id} is not in a status that can be failed (or does not exist)\n`,
+        );
         process.exitCode = 1;
         return;
       }
