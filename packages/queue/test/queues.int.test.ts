@@ -25,8 +25,16 @@ describe("import queues on the real Redis", () => {
   it("derives one BullMQ-valid job id per (kind, import), so a second enqueue is a no-op", async () => {
     const importId = randomUUID();
     expect(queueJobId("validate", importId)).toBe(`validate-${importId}`);
-    const first = await queue.add("validate", { importId }, { jobId: queueJobId("validate", importId) });
-    const second = await queue.add("validate", { importId }, { jobId: queueJobId("validate", importId) });
+    const first = await queue.add(
+      "validate",
+      { importId },
+      { jobId: queueJobId("validate", importId) },
+    );
+    const second = await queue.add(
+      "validate",
+      { importId },
+      { jobId: queueJobId("validate", importId) },
+    );
     expect(second.id).toBe(first.id);
     expect((await queue.getJobCounts("waiting")).waiting).toBe(1);
 
