@@ -1,0 +1,26 @@
+/** Where the reader tests find the shared fixtures and put the files they make. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/** The shared fixtures folder (/work/shared/fixtures from this repository's root). */
+export const FIXTURES = path.resolve(__dirname, "../../../../../shared/fixtures");
+
+/** A fixture's path. */
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+/** A fresh temp folder and its cleanup, for a test file's `beforeAll`/`afterAll`. */
+export async function makeTempDir(): Promise<{
+  dir: string;
+  file: (name: string) => string;
+  remove: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(path.join(tmpdir(), "readers-test-"));
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
