@@ -5,9 +5,11 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
+import { createS3Client, type ObjectStore, s3SettingsFromEnv } from "@catalog/storage";
 import { Command } from "commander";
 import type { Kysely } from "kysely";
 import { jobsCommands } from "./commands/jobs";
+import { snapshotsCommands } from "./commands/snapshots";
 import { tokensCommand } from "./commands/tokens";
 import { cliEnvShape } from "./env";
 
@@ -19,16 +21,24 @@ async function main(argv: string[]): Promise<void> {
     return db;
   };
 
+  let objectStore: ObjectStore | undefined;
+  const store = () => {
+    objectStore ??= { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET };
+    return objectStore;
+  };
+
   const program = new Command("importctl")
     .description("Operate the catalog import service")
     .showHelpAfterError();
   jobsCommands(program, { database, stuckAfterS: env.STUCK_AFTER_S });
+  snapshotsCommands(program, { database, store, retentionDays: env.SNAPSHOT_RETENTION_DAYS });
   tokensCommand(program, database);
 
   try {
     await program.parseAsync(argv);
   } finally {
     await db?.destroy();
+    objectStore?.client.destroy();
   }
 }
 

@@ -1,32 +1,55 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { findActiveToken } from "@catalog/auth";
 import { createImportJob, findImportJob } from "@catalog/jobs";
-import { createTestDatabase, type TestDatabase } from "@catalog/testing";
+import { headObject, type ObjectStore, putObject } from "@catalog/storage";
+import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
 import { sql } from "kysely";
 
 const root = resolve(__dirname, "../../..");
 
 describe("importctl", () => {
   let database: TestDatabase;
+  let store: ObjectStore;
   beforeAll(async () => {
     database = await createTestDatabase();
+    store = await createTestObjectStore();
   });
-  afterAll(() => database.drop());
+  afterAll(async () => {
+    store.client.destroy();
+    await database.drop();
+  });
 
-  function importctl(...args: string[]) {
-    const result = spawnSync(
-      process.execPath,
-      ["--import", "tsx", "apps/cli/src/main.ts", ...args],
-      {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: database.url, STUCK_AFTER_S: "60" },
-        encoding: "utf8",
-        timeout: 30_000,
-      },
-    );
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  /**
+   * Runs importctl as operators do. Asynchronously: a single test file runs
+   * inside jest's main process, which also serves the S3 server.
+   */
+  function importctl(
+    ...args: string[]
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((done) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "apps/cli/src/main.ts", ...args],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            DATABASE_URL: database.url,
+            STUCK_AFTER_S: "60",
+            S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
+            S3_BUCKET: store.bucket,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          },
+          timeout: 30_000,
+        },
+        (error, stdout, stderr) => {
+          const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+          done({ status, stdout, stderr });
+        },
+      );
+    });
   }
 
   const newJob = (overrides: Partial<Parameters<typeof createImportJob>[1]> = {}) =>
@@ -42,7 +65,7 @@ describe("importctl", () => {
     });
 
   it("tokens create prints the token once (JSON), stores only its hash; list and revoke work", async () => {
-    const created = importctl(
+    const created = await importctl(
       "tokens",
       "create",
       "--email",
@@ -59,15 +82,17 @@ describe("importctl", () => {
     const stored = await database.db.selectFrom("ops_api_token").select("token_hash").execute();
     expect(JSON.stringify(stored)).not.toContain(token);
 
-    const listed = JSON.parse(importctl("tokens", "list", "--json").stdout) as { id: string }[];
+    const listed = JSON.parse((await importctl("tokens", "list", "--json")).stdout) as {
+      id: string;
+    }[];
     expect(listed.map((t) => t.id)).toEqual([record?.id]);
-    expect(importctl("tokens", "revoke", record?.id ?? "").status).toBe(0);
+    expect((await importctl("tokens", "revoke", record?.id ?? "")).status).toBe(0);
     expect(await findActiveToken(database.db, token)).toBeUndefined();
-    expect(importctl("tokens", "revoke", record?.id ?? "").status).toBe(1);
+    expect((await importctl("tokens", "revoke", record?.id ?? "")).status).toBe(1);
   });
 
-  it("refuses a bad role with a clear message", () => {
-    const result = importctl("tokens", "create", "--email", "a@b.c", "--role", "root");
+  it("refuses a bad role with a clear message", async () => {
+    const result = await importctl("tokens", "create", "--email", "a@b.c", "--role", "root");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("root");
   });
@@ -78,12 +103,14 @@ describe("importctl", () => {
       updated_at = now() - interval '2 minutes' WHERE id = ${stuck.id}`.execute(database.db);
     const fresh = await newJob();
 
-    const listed = JSON.parse(importctl("stuck", "list", "--json").stdout) as { id: string }[];
+    const listed = JSON.parse((await importctl("stuck", "list", "--json")).stdout) as {
+      id: string;
+    }[];
     expect(listed.map((job) => job.id)).toEqual([stuck.id]);
-    expect(importctl("stuck", "reap").stdout).toContain("Dry run: 1 job(s)");
+    expect((await importctl("stuck", "reap")).stdout).toContain("Dry run: 1 job(s)");
     expect((await findImportJob(database.db, stuck.id))?.status).toBe("running");
 
-    expect(importctl("stuck", "reap", "--yes").status).toBe(0);
+    expect((await importctl("stuck", "reap", "--yes")).status).toBe(0);
     expect(await findImportJob(database.db, stuck.id)).toMatchObject({
       status: "failed",
       failure_code: "STUCK_JOB_REAPED",
@@ -94,16 +121,66 @@ describe("importctl", () => {
 
   it("fail marks a job MANUALLY_FAILED; jobs show and health report it", async () => {
     const job = await newJob();
-    expect(importctl("fail", job.id, "--reason", "bad supplier file").status).toBe(0);
-    const shown = JSON.parse(importctl("jobs", "show", job.id, "--json").stdout);
+    expect((await importctl("fail", job.id, "--reason", "bad supplier file")).status).toBe(0);
+    const shown = JSON.parse((await importctl("jobs", "show", job.id, "--json")).stdout);
     expect(shown).toMatchObject({
       id: job.id,
       status: "failed",
       failure: { code: "MANUALLY_FAILED", message: "bad supplier file" },
     });
-    expect(importctl("fail", job.id).status).toBe(1);
-    const health = JSON.parse(importctl("health", "--json").stdout);
+    expect((await importctl("fail", job.id)).status).toBe(1);
+    const health = JSON.parse((await importctl("health", "--json")).stdout);
     expect(health.failures_by_code.MANUALLY_FAILED).toBe(1);
-    expect(importctl("jobs", "show", randomUUID()).status).toBe(1);
+    expect((await importctl("jobs", "show", randomUUID())).status).toBe(1);
+  });
+
+  it("snapshot verify re-hashes stored snapshots; cleanup finds orphaned ones and deletes only with --yes", async () => {
+    const job = await newJob();
+    const key = `snapshots/import_snapshot_${job.id}.json`;
+    const stored = await putObject(
+      store,
+      key,
+      Buffer.from('{"format_version":1}'),
+      "application/json",
+    );
+    await database.db
+      .insertInto("catalog_media")
+      .values({
+        filename: key.slice(10),
+        object_key: key,
+        kind: "snapshot",
+        job_id: job.id,
+        content_type: "application/json",
+        size_bytes: stored.sizeBytes,
+        sha256: stored.sha256,
+      })
+      .execute();
+    await sql`UPDATE ops_importjob SET snapshot_hash = ${stored.sha256} WHERE id = ${job.id}`.execute(
+      database.db,
+    );
+
+    const ok = await importctl("snapshot", "verify", job.id, "--json");
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual([expect.objectContaining({ job_id: job.id, ok: true })]);
+
+    await putObject(store, key, Buffer.from('{"format_version":2}'), "application/json");
+    const bad = await importctl("snapshot", "verify", "--all");
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain("FAILED");
+
+    const usage = JSON.parse((await importctl("snapshots", "usage", "--json")).stdout);
+    expect(usage).toMatchObject({ count: 1, bytes: stored.sizeBytes });
+
+    // Orphaned: its job is gone.
+    await sql`UPDATE catalog_media SET job_id = NULL WHERE object_key = ${key}`.execute(
+      database.db,
+    );
+    expect((await importctl("snapshots", "cleanup")).stdout).toContain("Dry run: 1 snapshot(s)");
+    expect(await headObject(store, key)).not.toBeNull();
+    expect((await importctl("snapshots", "cleanup", "--yes")).status).toBe(0);
+    expect(await headObject(store, key)).toBeNull();
+    expect(JSON.parse((await importctl("snapshots", "usage", "--json")).stdout)).toMatchObject({
+      count: 0,
+    });
   });
 });

@@ -36,6 +36,11 @@ export function createDb(options: DbOptions): Kysely<Database> {
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? "catalog-import",
+    // When a process dies mid-transaction (a worker killed during a commit),
+    // Postgres otherwise notices only when it next writes to the socket: a long
+    // statement would run on, holding its locks. Checking the client every 2 s
+    // rolls such a transaction back promptly.
+    options: "-c client_connection_check_interval=2000",
     types,
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });

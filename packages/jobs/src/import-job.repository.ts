@@ -177,3 +177,57 @@ export async function lockImportJob(
     .forUpdate()
     .executeTakeFirst();
 }
+
+/**
+ * Records a commit request in one conditional UPDATE, so two requests can never
+ * both be accepted: allowed on a `validated` job with no commit requested yet,
+ * or on a `failed` job whose commit failed for a retryable reason. Returns the
+ * job with `commit_attempts` (the queue job id's attempt number), or undefined
+ * when the job is in no state to be committed.
+ */
+export async function requestCommit(
+  db: Db,
+  id: string,
+  allowPartial: boolean,
+): Promise<ImportJob | undefined> {
+  return db
+    .updateTable("ops_importjob")
+    .set((eb) => ({
+      commit_requested_at: sql`now()`,
+      allow_partial: allowPartial,
+      commit_attempts: eb("commit_attempts", "+", 1),
+      updated_at: sql`now()`,
+    }))
+    .where("id", "=", id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "=", "validated"), eb("commit_requested_at", "is", null)]),
+        eb.and([eb("status", "=", "failed"), eb("retryable", "=", true)]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * A new pending job for the same stored input as `source` (revalidate, SPEC §6):
+ * same bytes, name and mode, `revalidated_from` pointing back. The input object
+ * is shared, not copied.
+ */
+export async function createRevalidationJob(
+  db: Db,
+  source: ImportJob,
+  id: string,
+  createdBy: string,
+): Promise<ImportJob> {
+  return createImportJob(db, {
+    id,
+    mode: source.mode,
+    file_name: source.file_name,
+    file_size: source.file_size,
+    file_hash: source.file_hash,
+    input_key: source.input_key,
+    revalidated_from: source.id,
+    created_by: createdBy,
+  });
+}

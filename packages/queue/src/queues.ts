@@ -14,6 +14,9 @@ export const QUEUE_NAMES = {
 
 export type QueueKind = keyof typeof QUEUE_NAMES;
 
+/** The queue of periodic maintenance (the reaper), run by one worker at a time. */
+export const MAINTENANCE_QUEUE = "import-maintenance";
+
 /** Every queue's payload: the import job's id, nothing else. */
 export const importJobPayload = z.object({ importId: z.uuid() });
 export type ImportJobPayload = z.infer<typeof importJobPayload>;
