@@ -1,40 +1,106 @@
 /**
  * A worker process: consumes the import queues and serves /metrics. Run as many
  * as needed; each one is independent. On SIGTERM it stops taking jobs, lets the
- * ones in progress finish (up to SHUTDOWN_GRACE_S), closes its connections and
- * exits 0.
+ * ones in progress finish (up to SHUTDOWN_GRACE_S; past that their locks lapse
+ * and another worker takes them over), closes its connections and exits 0.
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
 import { createLogger, createMetrics } from "@catalog/observability";
-import { createWorkerConnection } from "@catalog/queue";
+import { closeImportQueues, createImportQueues } from "@catalog/jobs";
+import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
+import { Queue, Worker } from "bullmq";
 import { createS3Client, s3SettingsFromEnv } from "@catalog/storage";
 import { workerEnvShape } from "./env";
+import { commitImport } from "./handlers/commit-import";
+import { reapJobs } from "./handlers/reap-jobs";
+import { revertImport } from "./handlers/revert-import";
+import { validateImport } from "./handlers/validate-import";
+import { startImportWorkers } from "./import-workers";
 import { startMetricsServer } from "./metrics-server";
+import type { WorkerDependencies } from "./worker-dependencies";
 
 async function main(): Promise<void> {
   const env = parseEnvOrExit(workerEnvShape);
   const logger = createLogger("worker", env.LOG_LEVEL);
-  const metrics = createMetrics();
-  const db = createDb({
-    url: env.DATABASE_URL,
-    poolSize: env.DATABASE_POOL_SIZE,
-    applicationName: "catalog-import-worker",
+  const deps: WorkerDependencies = {
+    db: createDb({
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      applicationName: "catalog-import-worker",
+    }),
+    store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
+    logger,
+    metrics: createMetrics(),
+    limits: {
+      maxProducts: env.MAX_PRODUCTS,
+      maxVariants: env.MAX_VARIANTS,
+      maxSpecsPerVariant: env.MAX_SPECS_PER_VARIANT,
+      maxUncompressedBytes: env.MAX_UNCOMPRESSED_BYTES,
+      validationTimeoutMs: env.VALIDATION_TIMEOUT_S * 1000,
+      commitTimeoutMs: env.COMMIT_TIMEOUT_S * 1000,
+    },
+  };
+  const connection = createWorkerConnection(env.REDIS_URL);
+  connection.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
+  const handlers = { validate: validateImport, commit: commitImport, revert: revertImport };
+  const workers = startImportWorkers(handlers, deps, {
+    connection,
+    prefix: env.QUEUE_PREFIX,
+    concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
   });
-  const redis = createWorkerConnection(env.REDIS_URL);
-  redis.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
-  const s3 = createS3Client(s3SettingsFromEnv(env));
-  const metricsServer = await startMetricsServer(metrics.registry, env.WORKER_METRICS_PORT);
-  logger.info({ metricsPort: metricsServer.port }, "Worker started");
+
+  // The reaper: one scheduler shared by every worker; each tick runs on one of them.
+  const queues = createImportQueues(connection, env.QUEUE_PREFIX);
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: env.QUEUE_PREFIX });
+  await maintenance.upsertJobScheduler("reaper", { every: 60_000 }, { name: "reap" });
+  workers.push(
+    new Worker(MAINTENANCE_QUEUE, () => reapJobs(deps, queues, env.STUCK_AFTER_S), {
+      connection,
+      prefix: env.QUEUE_PREFIX,
+      concurrency: 1,
+    }),
+  );
+
+  // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
+  const depth = setInterval(async () => {
+    for (const [kind, queue] of Object.entries(queues)) {
+      const counts = await queue
+        .getJobCounts("waiting", "active", "delayed", "failed")
+        .catch(() => undefined);
+      for (const [state, count] of Object.entries(counts ?? {})) {
+        deps.metrics.queueJobs.set(
+          { queue: QUEUE_NAMES[kind as keyof typeof QUEUE_NAMES], state },
+          count,
+        );
+      }
+    }
+  }, 15_000);
+  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT);
+  logger.info(
+    { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
+    "Worker started",
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "Worker shutting down");
+    logger.info({ signal }, "Worker shutting down: finishing jobs in progress");
+    const graceful = Promise.all(workers.map((worker) => worker.close()));
+    const grace = new Promise<"timeout">((done) =>
+      setTimeout(() => done("timeout"), env.SHUTDOWN_GRACE_S * 1000).unref(),
+    );
+    if ((await Promise.race([graceful, grace])) === "timeout") {
+      logger.warn("Grace period over: releasing jobs still in progress");
+      await Promise.all(workers.map((worker) => worker.close(true)));
+    }
+    clearInterval(depth);
     metricsServer.server.close();
-    await Promise.allSettled([db.destroy(), redis.quit()]);
-    s3.destroy();
+    await Promise.allSettled([closeImportQueues(queues), maintenance.close()]);
+    await Promise.allSettled([deps.db.destroy(), connection.quit()]);
+    deps.store.client.destroy();
+    logger.info("Worker stopped");
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));

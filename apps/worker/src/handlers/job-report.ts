@@ -1,0 +1,80 @@
+/**
+ * The job's XLSX report (SPEC §9): built from the snapshot (never from the input
+ * file) and the job's state, streamed to S3 as it is written, recorded in the
+ * Media table and on the job. Written after validation and again after commit
+ * (with the result and db_verify).
+ */
+import { PassThrough } from "node:stream";
+import type { Snapshot } from "@catalog/core";
+import type { Database, ImportJob } from "@catalog/db";
+import { type ReportModel, writeReport } from "@catalog/report";
+import { type ObjectStore, putObject, type StoredObject } from "@catalog/storage";
+import { type Kysely, sql } from "kysely";
+
+/** The key of a job's report. */
+export const reportKey = (jobId: string) => `reports/import_report_${jobId}.xlsx`;
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** The report model of `job` as validated into `snapshot`. */
+export function reportModel(job: ImportJob, snapshot: Snapshot): ReportModel {
+  return {
+    job: {
+      id: job.id,
+      status: job.status,
+      mode: job.mode,
+      fileName: job.file_name,
+      fileHash: job.file_hash.trim(),
+      createdBy: job.created_by,
+      createdAt: job.created_at,
+      validatedAt: job.validated_at,
+      completedAt: job.completed_at,
+    },
+    summary: snapshot.summary,
+    result: (job.result as ReportModel["result"]) ?? null,
+    dbVerify: (job.db_verify as ReportModel["dbVerify"]) ?? null,
+    failure: job.failure_code
+      ? { code: job.failure_code, message: job.failure_message ?? "" }
+      : null,
+    issues: snapshot.issues,
+    data: { header: snapshot.data_rows.headers, rows: snapshot.data_rows.rows },
+    candidates: snapshot.plan.candidates,
+    normalization: snapshot.normalization_log,
+  };
+}
+
+/** Writes the report of `job` to S3 (streaming) and records it; returns what was stored. */
+export async function storeJobReport(
+  db: Kysely<Database>,
+  store: ObjectStore,
+  job: ImportJob,
+  snapshot: Snapshot,
+): Promise<StoredObject> {
+  const key = reportKey(job.id);
+  const body = new PassThrough();
+  const [, stored] = await Promise.all([
+    writeReport(reportModel(job, snapshot), body),
+    putObject(store, key, body, XLSX),
+  ]);
+  await db
+    .insertInto("catalog_media")
+    .values({
+      filename: key.slice("reports/".length),
+      object_key: key,
+      kind: "report",
+      job_id: job.id,
+      content_type: XLSX,
+      size_bytes: stored.sizeBytes,
+      sha256: stored.sha256,
+    })
+    .onConflict((oc) =>
+      oc.column("object_key").doUpdateSet({
+        size_bytes: stored.sizeBytes,
+        sha256: stored.sha256,
+        created_at: sql`now()`,
+      }),
+    )
+    .execute();
+  await db.updateTable("ops_importjob").set({ report_key: key }).where("id", "=", job.id).execute();
+  return stored;
+}

@@ -1,0 +1,198 @@
+/**
+ * The validate job (SPEC §3–5): input from S3 → rows → normalized file → the
+ * catalog rows it refers to → plan → canonical snapshot in S3 (SHA-256 recorded
+ * in Postgres) → job `validated` with its report. A problem with the file fails
+ * the job with a code; an infrastructure error is rethrown so the queue retries.
+ * Safe to run twice: nothing here writes the catalog, and the snapshot's key and
+ * bytes depend only on the job, the file and the catalog.
+ */
+import {
+  buildSnapshot,
+  catalogKeys,
+  encodeSnapshot,
+  FatalImportError,
+  type ImportResult,
+  normalizeFile,
+  planImport,
+} from "@catalog/core";
+import type { ImportJob } from "@catalog/db";
+import {
+  asJobFailure,
+  findImportJob,
+  JobFailure,
+  recordProgress,
+  transitionImportJob,
+} from "@catalog/jobs";
+import { loadCatalogView } from "@catalog/catalog";
+import { LOG_PATTERNS } from "@catalog/observability";
+import { readRows } from "@catalog/readers";
+import { putObject } from "@catalog/storage";
+import { sql } from "kysely";
+import type { WorkerDependencies } from "../worker-dependencies";
+import { downloadInput } from "./download-input";
+import { storeJobReport } from "./job-report";
+import { withTimeout } from "./with-timeout";
+
+/** The key of a job's snapshot (SPEC §5). */
+export const snapshotKey = (jobId: string) => `snapshots/import_snapshot_${jobId}.json`;
+
+/** Validates import `importId`; returns the job as it ended, or undefined when there was nothing to do. */
+export async function validateImport(
+  importId: string,
+  deps: WorkerDependencies,
+): Promise<ImportJob | undefined> {
+  const job = await transitionImportJob(
+    deps.db,
+    importId,
+    ["pending", "validating"],
+    "validating",
+    {
+      started_at: new Date(),
+      heartbeat_at: new Date(),
+    },
+  );
+  const log = deps.logger.child({ job_id: importId, phase: "validate" });
+  if (!job) {
+    const current = await findImportJob(deps.db, importId);
+    log.info({ status: current?.status ?? "missing" }, "Validate skipped: job is not pending");
+    return undefined;
+  }
+
+  const stopTimer = deps.metrics.phaseDuration.startTimer({ phase: "validate" });
+  try {
+    const result = await withTimeout(
+      deps.limits.validationTimeoutMs,
+      (signal) => validate(job, deps, signal),
+      () =>
+        new FatalImportError(
+          "VALIDATION_TIMEOUT",
+          `Validation took longer than ${deps.limits.validationTimeoutMs / 1000} s`,
+        ),
+    );
+    deps.metrics.jobsTotal.inc({ phase: "validate", outcome: "success", mode: job.mode });
+    deps.metrics.rowsTotal.inc({ outcome: "valid" }, result.summary.rows_valid);
+    deps.metrics.rowsTotal.inc({ outcome: "error" }, result.summary.rows_with_errors);
+    log.info({ summary: result.summary }, "Validation finished");
+    return findImportJob(deps.db, importId);
+  } catch (error) {
+    const failure = asJobFailure(error);
+    if (!failure) throw error;
+    log.error({ err: error, failure_code: failure.code }, LOG_PATTERNS.validateFatal);
+    deps.metrics.jobsTotal.inc({ phase: "validate", outcome: "failed", mode: job.mode });
+    return transitionImportJob(deps.db, importId, ["validating"], "failed", {
+      failure_code: failure.code,
+      failure_message: failure.message,
+      failure_details: JSON.stringify(failure.details ?? null),
+      retryable: false,
+      completed_at: new Date(),
+    });
+  } finally {
+    stopTimer();
+  }
+}
+
+async function validate(
+  job: ImportJob,
+  deps: WorkerDependencies,
+  signal: AbortSignal,
+): Promise<ImportResult> {
+  const { db, store, limits } = deps;
+  await recordProgress(db, job.id, { phase: "validate", done: 0, total: 0 });
+
+  const input = await downloadInput(store, job.input_key, signal);
+  let result: ImportResult;
+  try {
+    if (input.sha256 !== job.file_hash.trim()) {
+      throw new JobFailure(
+        "INPUT_INTEGRITY_FAILED",
+        "The stored input does not match the uploaded file's SHA-256",
+        {
+          expected: job.file_hash.trim(),
+          actual: input.sha256,
+        },
+      );
+    }
+    const rows = await readRows(input.path, {
+      fileName: job.file_name,
+      limits: {
+        maxDataRows: limits.maxVariants,
+        maxUncompressedBytes: limits.maxUncompressedBytes,
+      },
+      signal,
+    });
+    await recordProgress(db, job.id, { phase: "validate", done: 0, total: rows.length });
+    const file = normalizeFile(rows, limits);
+    const catalog = await loadCatalogView(db, catalogKeys(file));
+    result = planImport(file, catalog, job.mode);
+  } finally {
+    await input.remove();
+  }
+  signal.throwIfAborted();
+
+  const document = buildSnapshot({
+    jobId: job.id,
+    input: { filename: job.file_name, fileSha256: input.sha256, mode: job.mode },
+    result,
+  });
+  const snapshot = encodeSnapshot(document);
+  const key = snapshotKey(job.id);
+  const stored = await putObject(store, key, snapshot.bytes, "application/json");
+  if (stored.sha256 !== snapshot.sha256)
+    throw new Error(`Snapshot upload of ${key} hashed differently`);
+
+  // The report goes up before the job is marked validated, so a validated job always has one.
+  const validatedAt = new Date();
+  await storeJobReport(
+    db,
+    store,
+    { ...job, status: "validated", validated_at: validatedAt },
+    document,
+  );
+
+  const summary = result.summary;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("catalog_media")
+      .values({
+        filename: key.split("/").pop() ?? key,
+        object_key: key,
+        kind: "snapshot",
+        job_id: job.id,
+        content_type: "application/json",
+        size_bytes: stored.sizeBytes,
+        sha256: stored.sha256,
+      })
+      .onConflict((oc) =>
+        oc.column("object_key").doUpdateSet({
+          size_bytes: stored.sizeBytes,
+          sha256: stored.sha256,
+          created_at: sql`now()`,
+        }),
+      )
+      .execute();
+    const validated = await transitionImportJob(trx, job.id, ["validating"], "validated", {
+      snapshot_key: key,
+      snapshot_hash: stored.sha256,
+      summary: JSON.stringify(summary),
+      report_json: JSON.stringify({
+        summary,
+        issues: result.issues,
+        candidates: result.candidates,
+      }),
+      total_rows: summary.rows_total,
+      created_count: summary.products.create + summary.variants.create,
+      updated_count: summary.products.update + summary.variants.update,
+      unchanged_count: summary.products.unchanged + summary.variants.unchanged,
+      error_count: summary.errors,
+      warning_count: summary.warnings,
+      validated_at: validatedAt,
+      progress: JSON.stringify({
+        phase: "validate",
+        done: summary.rows_total,
+        total: summary.rows_total,
+      }),
+    });
+    if (!validated) throw new Error(`Job ${job.id} left 'validating' while it was being validated`);
+  });
+  return result;
+}

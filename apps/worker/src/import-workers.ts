@@ -1,0 +1,90 @@
+/**
+ * BullMQ consumers for the import queues. Each handler receives the import id
+ * only and re-reads the job from Postgres. When a handler's error survives every
+ * retry, the job is marked `failed` (INTERNAL_ERROR) so it does not sit in a
+ * working status until the reaper finds it.
+ */
+import type { ImportJob, JobStatus } from "@catalog/db";
+import { transitionImportJob } from "@catalog/jobs";
+import { LOG_PATTERNS } from "@catalog/observability";
+import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
+import { type ConnectionOptions, type Job, Worker } from "bullmq";
+import type { WorkerDependencies } from "./worker-dependencies";
+
+/** A handler: does the work for one import; safe to run twice. */
+export type ImportHandler = (
+  importId: string,
+  deps: WorkerDependencies,
+) => Promise<ImportJob | undefined>;
+
+/**
+ * The status a job is in while each kind of work runs: what to fail it from.
+ * A revert runs in one transaction on a finished job; when it fails, the job
+ * simply stays as it was.
+ */
+const WORKING_STATUS: Partial<Record<QueueKind, JobStatus>> = {
+  validate: "validating",
+  commit: "running",
+};
+
+export interface ImportWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: Partial<Record<QueueKind, number>>;
+}
+
+/** Starts one BullMQ Worker per handler given. */
+export function startImportWorkers(
+  handlers: Partial<Record<QueueKind, ImportHandler>>,
+  deps: WorkerDependencies,
+  options: ImportWorkerOptions,
+): Worker[] {
+  return (Object.entries(handlers) as [QueueKind, ImportHandler][]).map(([kind, handler]) => {
+    const worker = new Worker(
+      QUEUE_NAMES[kind],
+      async (job: Job) => {
+        const { importId } = importJobPayload.parse(job.data);
+        await handler(importId, deps);
+      },
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency[kind] ?? 1,
+      },
+    );
+    worker.on("failed", (job, error) => void onFailed(kind, job, error, deps));
+    worker.on("error", (error) =>
+      deps.logger.error({ err: error, queue: QUEUE_NAMES[kind] }, "Queue worker error"),
+    );
+    return worker;
+  });
+}
+
+async function onFailed(
+  kind: QueueKind,
+  job: Job | undefined,
+  error: Error,
+  deps: WorkerDependencies,
+): Promise<void> {
+  const parsed = importJobPayload.safeParse(job?.data);
+  const importId = parsed.success ? parsed.data.importId : undefined;
+  const pattern =
+    kind === "commit" ? `${LOG_PATTERNS.commitError} ${importId}` : `${kind} attempt failed`;
+  deps.logger.error(
+    { err: error, job_id: importId, phase: kind, attempt: job?.attemptsMade },
+    pattern,
+  );
+  const workingStatus = WORKING_STATUS[kind];
+  if (!job || !importId || !workingStatus || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  try {
+    const failed = await transitionImportJob(deps.db, importId, [workingStatus], "failed", {
+      failure_code: "INTERNAL_ERROR",
+      failure_message: `${kind} failed after ${job.attemptsMade} attempts: ${error.message}`,
+      retryable: kind === "commit",
+      completed_at: new Date(),
+    });
+    if (failed) deps.metrics.jobsTotal.inc({ phase: kind, outcome: "failed", mode: failed.mode });
+  } catch (cause) {
+    deps.logger.error({ err: cause, job_id: importId }, "Could not mark job failed");
+  }
+}

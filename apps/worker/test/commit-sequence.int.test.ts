@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { decodeSnapshot } from "@catalog/core";
+import { requestCommit } from "@catalog/jobs";
+import { getObjectBuffer } from "@catalog/storage";
+import { dumpCatalog } from "@catalog/testing";
+import { commitImport } from "../src/handlers/commit-import";
+import { validateImport } from "../src/handlers/validate-import";
+import { expectedView, toExpectedShape } from "./support/expected-view";
+import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
+
+interface Step {
+  file: string;
+  mode: "strict" | "smart";
+  expected: string;
+}
+
+const readJson = async (name: string) =>
+  JSON.parse(await readFile(resolve(FIXTURES, name), "utf8"));
+
+/** catalog_after.json leaves null fields out; the dump has every field. */
+function withNulls(catalog: Record<string, Record<string, Record<string, unknown>>>) {
+  const fields: Record<string, string[]> = {
+    products: ["title_tr", "title_en", "category", "series", "brand"],
+    variants: ["product", "dimensions", "price", "specs"],
+  };
+  const filled = structuredClone(catalog);
+  for (const [type, names] of Object.entries(fields)) {
+    for (const entity of Object.values(filled[type] ?? {})) {
+      for (const name of names) entity[name] ??= null;
+    }
+  }
+  return filled;
+}
+
+describe("the fixture story: validate → commit (allow_partial) → next file", () => {
+  let harness: WorkerHarness;
+  beforeAll(async () => {
+    harness = await createWorkerHarness();
+  });
+  afterAll(() => harness.close());
+
+  it("reproduces every expected file, commits exactly the previews, and ends at catalog_after.json", async () => {
+    const steps = (await readJson("sequence.json")) as Step[];
+    for (const step of steps) {
+      const expected = await readJson(step.expected);
+      const job = await harness.submitFixture(step.file, step.mode);
+      const validated = await validateImport(job.id, harness.deps);
+
+      if (expected.fatal) {
+        expect({
+          file: step.file,
+          status: validated?.status,
+          code: validated?.failure_code,
+        }).toEqual({
+          file: step.file,
+          status: "failed",
+          code: expected.fatal,
+        });
+        expect(validated?.failure_details).toMatchObject({ missing: expected.missing });
+        continue;
+      }
+
+      expect(validated?.status).toBe("validated");
+      const snapshot = decodeSnapshot(
+        await getObjectBuffer(harness.deps.store, validated?.snapshot_key ?? ""),
+      );
+      expect({ file: step.file, ...toExpectedShape(validated?.report_json, snapshot) }).toEqual({
+        file: step.file,
+        ...expectedView(expected),
+      });
+
+      expect(await requestCommit(harness.deps.db, job.id, true)).toBeDefined();
+      const committed = await commitImport(job.id, harness.deps);
+      const { candidates, products, variants } = expected.summary;
+      expect({ file: step.file, status: committed?.status, result: committed?.result }).toEqual({
+        file: step.file,
+        status: expected.summary.errors > 0 ? "partial" : "success",
+        result: { candidates, products, variants },
+      });
+      expect(committed?.db_verify).toMatchObject({
+        enabled: true,
+        created_entities_found_in_db: true,
+      });
+    }
+    expect(await dumpCatalog(harness.deps.db)).toEqual(
+      withNulls(await readJson("catalog_after.json")),
+    );
+  });
+});

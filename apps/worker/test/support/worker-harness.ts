@@ -1,0 +1,91 @@
+/**
+ * Integration-test harness for worker handlers: a database and bucket of the
+ * test file's own, real dependencies, and a way to submit a file as the API
+ * would (input object + job row).
+ */
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename, resolve } from "node:path";
+import { Writable } from "node:stream";
+import type { ImportJob, ImportMode } from "@catalog/db";
+import { createImportJob } from "@catalog/jobs";
+import { createLogger, createMetrics } from "@catalog/observability";
+import { putObject } from "@catalog/storage";
+import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
+import type { LogConfig } from "kysely";
+import type { WorkerDependencies, WorkerLimits } from "../../src/worker-dependencies";
+
+/** The shared fixtures folder (real files made by other programs). */
+export const FIXTURES = resolve(__dirname, "../../../../../shared/fixtures");
+
+export const DEFAULT_TEST_LIMITS: WorkerLimits = {
+  maxProducts: 5_000,
+  maxVariants: 10_000,
+  maxSpecsPerVariant: 50,
+  maxUncompressedBytes: 100 * 1024 * 1024,
+  validationTimeoutMs: 60_000,
+  commitTimeoutMs: 60_000,
+};
+
+export interface WorkerHarness {
+  deps: WorkerDependencies;
+  /** Every log line the handlers wrote, parsed (level info and up). */
+  logs: { msg: string; job_id?: string; level: number }[];
+  database: TestDatabase;
+  /** Stores `bytes` as an upload named `fileName` and creates its pending job. */
+  submit(bytes: Buffer, fileName: string, mode: ImportMode): Promise<ImportJob>;
+  /** Submits a fixture file by name. */
+  submitFixture(name: string, mode: ImportMode): Promise<ImportJob>;
+  close(): Promise<void>;
+}
+
+export async function createWorkerHarness(
+  options: { limits?: Partial<WorkerLimits>; log?: LogConfig } = {},
+): Promise<WorkerHarness> {
+  const database = await createTestDatabase({ log: options.log });
+  const store = await createTestObjectStore();
+  const logs: WorkerHarness["logs"] = [];
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const deps: WorkerDependencies = {
+    db: database.db,
+    store,
+    logger: createLogger("worker-test", "info", capture),
+    metrics: createMetrics(),
+    limits: { ...DEFAULT_TEST_LIMITS, ...options.limits },
+  };
+  const submit = async (bytes: Buffer, fileName: string, mode: ImportMode) => {
+    const id = randomUUID();
+    const stored = await putObject(
+      store,
+      `inputs/${id}/${fileName}`,
+      bytes,
+      "application/octet-stream",
+    );
+    return createImportJob(database.db, {
+      id,
+      mode,
+      file_name: fileName,
+      file_size: stored.sizeBytes,
+      file_hash: stored.sha256,
+      input_key: stored.key,
+      created_by: "tester@example.com",
+    });
+  };
+  return {
+    deps,
+    logs,
+    database,
+    submit,
+    submitFixture: async (name, mode) =>
+      submit(await readFile(resolve(FIXTURES, name)), basename(name), mode),
+    close: async () => {
+      store.client.destroy();
+      await database.drop();
+    },
+  };
+}

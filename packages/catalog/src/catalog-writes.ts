@@ -1,0 +1,205 @@
+/**
+ * Set-based writes of catalog rows for commit and revert: each call is one
+ * statement per chunk of up to 5,000 rows (`unnest` of one array per column),
+ * never a round trip per row. Rows are written in the order given; callers pass
+ * them sorted by identity so concurrent writers take index locks in one order.
+ * Every function demands a Transaction: the caller owns it.
+ */
+import type { Database } from "@catalog/db";
+import { sql, type Transaction } from "kysely";
+
+type Trx = Transaction<Database>;
+
+const CHUNK = 5_000;
+
+/** Runs `write` over `rows` in chunks and concatenates what each chunk returns. */
+async function chunked<Row, Out>(
+  rows: readonly Row[],
+  write: (chunk: readonly Row[]) => Promise<Out[]>,
+): Promise<Out[]> {
+  const out: Out[] = [];
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    out.push(...(await write(rows.slice(start, start + CHUNK))));
+  }
+  return out;
+}
+
+/** What an insert or update returns per row. */
+export interface WrittenRow {
+  id: number;
+  key: string;
+  version: number;
+}
+
+export interface NamedRow {
+  slug: string;
+  name: string;
+}
+
+/** Inserts categories or brands; returns their ids and versions. */
+export function insertNamedRows(
+  trx: Trx,
+  table: "catalog_category" | "catalog_brand",
+  rows: readonly NamedRow[],
+): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const result = await sql<WrittenRow>`
+      INSERT INTO ${sql.table(table)} (slug, name)
+      SELECT * FROM unnest(${chunk.map((r) => r.slug)}::text[], ${chunk.map((r) => r.name)}::text[])
+      RETURNING id, slug AS key, version`.execute(trx);
+    return result.rows;
+  });
+}
+
+export interface NewSeriesRow extends NamedRow {
+  category_id: number;
+}
+
+/** Inserts series. */
+export function insertSeries(trx: Trx, rows: readonly NewSeriesRow[]): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const result = await sql<WrittenRow>`
+      INSERT INTO catalog_series (slug, name, category_id)
+      SELECT * FROM unnest(
+        ${chunk.map((r) => r.slug)}::text[], ${chunk.map((r) => r.name)}::text[],
+        ${chunk.map((r) => r.category_id)}::bigint[])
+      RETURNING id, slug AS key, version`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** A product's stored fields (by id for references). */
+export interface ProductValues {
+  slug: string;
+  title_tr: string | null;
+  title_en: string | null;
+  category_id: number;
+  series_id: number | null;
+  brand_id: number | null;
+}
+
+const productColumns = (chunk: readonly ProductValues[]) => [
+  chunk.map((r) => r.title_tr),
+  chunk.map((r) => r.title_en),
+  chunk.map((r) => r.category_id),
+  chunk.map((r) => r.series_id),
+  chunk.map((r) => r.brand_id),
+];
+
+/** Inserts products. */
+export function insertProducts(trx: Trx, rows: readonly ProductValues[]): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const [tr, en, category, series, brand] = productColumns(chunk);
+    const result = await sql<WrittenRow>`
+      INSERT INTO catalog_product (slug, title_tr, title_en, category_id, series_id, brand_id)
+      SELECT * FROM unnest(${chunk.map((r) => r.slug)}::text[], ${tr}::text[], ${en}::text[],
+        ${category}::bigint[], ${series}::bigint[], ${brand}::bigint[])
+      RETURNING id, slug AS key, version`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** Overwrites products (by id) with the given full values. */
+export function updateProducts(
+  trx: Trx,
+  rows: readonly (ProductValues & { id: number })[],
+): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const [tr, en, category, series, brand] = productColumns(chunk);
+    const result = await sql<WrittenRow>`
+      UPDATE catalog_product AS p
+      SET title_tr = u.title_tr, title_en = u.title_en, category_id = u.category_id,
+          series_id = u.series_id, brand_id = u.brand_id
+      FROM unnest(${chunk.map((r) => r.id)}::bigint[], ${tr}::text[], ${en}::text[],
+        ${category}::bigint[], ${series}::bigint[], ${brand}::bigint[])
+        AS u(id, title_tr, title_en, category_id, series_id, brand_id)
+      WHERE p.id = u.id
+      RETURNING p.id, p.slug AS key, p.version`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** A variant's stored fields. */
+export interface VariantValues {
+  model_code: string;
+  product_id: number;
+  dimensions: string | null;
+  /** Two-decimal string, e.g. "19.90". */
+  price: string | null;
+  specs: Readonly<Record<string, string>>;
+}
+
+const variantColumns = (chunk: readonly VariantValues[]) => [
+  chunk.map((r) => r.product_id),
+  chunk.map((r) => r.dimensions),
+  chunk.map((r) => r.price),
+  // JSON.stringify of a Map-free plain object; keys are user text but only data here.
+  chunk.map((r) => JSON.stringify(r.specs)),
+];
+
+/** Inserts variants. */
+export function insertVariants(trx: Trx, rows: readonly VariantValues[]): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const [product, dimensions, price, specs] = variantColumns(chunk);
+    const result = await sql<WrittenRow>`
+      INSERT INTO catalog_variant (model_code, product_id, dimensions, price, specs)
+      SELECT * FROM unnest(${chunk.map((r) => r.model_code)}::text[], ${product}::bigint[],
+        ${dimensions}::text[], ${price}::numeric[], ${specs}::jsonb[])
+      RETURNING id, model_code AS key, version`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** Overwrites variants (by id) with the given full values. */
+export function updateVariants(
+  trx: Trx,
+  rows: readonly (VariantValues & { id: number })[],
+): Promise<WrittenRow[]> {
+  return chunked(rows, async (chunk) => {
+    const [product, dimensions, price, specs] = variantColumns(chunk);
+    const result = await sql<WrittenRow>`
+      UPDATE catalog_variant AS v
+      SET product_id = u.product_id, dimensions = u.dimensions, price = u.price, specs = u.specs
+      FROM unnest(${chunk.map((r) => r.id)}::bigint[], ${product}::bigint[], ${dimensions}::text[],
+        ${price}::numeric[], ${specs}::jsonb[]) AS u(id, product_id, dimensions, price, specs)
+      WHERE v.id = u.id
+      RETURNING v.id, v.model_code AS key, v.version`.execute(trx);
+    return result.rows;
+  });
+}
+
+/** Catalog tables keyed by entity name. */
+export const ENTITY_TABLES = {
+  category: "catalog_category",
+  series: "catalog_series",
+  brand: "catalog_brand",
+  product: "catalog_product",
+  variant: "catalog_variant",
+} as const;
+
+/** Deletes rows by id (revert of creates). */
+export async function deleteRows(
+  trx: Trx,
+  entity: keyof typeof ENTITY_TABLES,
+  ids: readonly number[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result =
+    await sql`DELETE FROM ${sql.table(ENTITY_TABLES[entity])} WHERE id = ANY(${[...ids]}::bigint[])`.execute(
+      trx,
+    );
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Locks rows by id, in id order (one fixed order for every writer), and returns them. */
+export async function lockRows<Row>(
+  trx: Trx,
+  entity: keyof typeof ENTITY_TABLES,
+  ids: readonly number[],
+): Promise<Row[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<Row>`
+    SELECT * FROM ${sql.table(ENTITY_TABLES[entity])}
+    WHERE id = ANY(${[...ids]}::bigint[]) ORDER BY id FOR UPDATE`.execute(trx);
+  return result.rows;
+}

@@ -1,0 +1,50 @@
+/**
+ * slugify (SPEC §3): Turkish transliteration, other diacritics stripped, lower case,
+ * every run of anything else turned into one `-`, trimmed of `-`.
+ */
+
+/**
+ * Letters that Unicode decomposition does not reduce to ASCII: the Turkish dotless ı
+ * and dotted İ (whose lower case would keep a combining dot), and the usual Latin
+ * letters without a decomposition.
+ */
+const TRANSLITERATION: ReadonlyMap<string, string> = new Map([
+  ["ç", "c"],
+  ["Ç", "c"],
+  ["ğ", "g"],
+  ["Ğ", "g"],
+  ["ı", "i"],
+  ["İ", "i"],
+  ["ö", "o"],
+  ["Ö", "o"],
+  ["ş", "s"],
+  ["Ş", "s"],
+  ["ü", "u"],
+  ["Ü", "u"],
+  ["ß", "ss"],
+  ["æ", "ae"],
+  ["Æ", "ae"],
+  ["œ", "oe"],
+  ["Œ", "oe"],
+  ["ø", "o"],
+  ["Ø", "o"],
+  ["ł", "l"],
+  ["Ł", "l"],
+  ["đ", "d"],
+  ["Đ", "d"],
+  ["ð", "d"],
+  ["Ð", "d"],
+  ["þ", "th"],
+  ["Þ", "th"],
+]);
+
+/** The slug of `text`; empty when `text` has no letter or digit that maps to ASCII. */
+export function slugify(text: string): string {
+  return text
+    .replace(/[\u0080-\uffff]/g, (char) => TRANSLITERATION.get(char) ?? char)
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}

@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import {
+  buildSnapshot,
+  decodeSnapshot,
+  encodeSnapshot,
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotFormatError,
+} from "@catalog/core";
+import { catalogOf } from "./support/catalog";
+import { plan, sheet } from "./support/sheet";
+
+function sampleSnapshot() {
+  const catalog = catalogOf({
+    categories: [{ slug: "c1", name: "C1" }],
+    products: [{ slug: "p", title_en: "P", category_slug: "c1", version: 3 }],
+    variants: [
+      { model_code: "V", product_slug: "p", price: "1.00", specs: { a: "1" }, version: 2 },
+    ],
+  });
+  const result = plan(
+    sheet(
+      ["category", "title_en", "model_code", "price", "spec:__proto__", "extra"],
+      ["c1", "P", "V", "2", "x", ""],
+      ["New", "Q", "W", " 3 ", "", "e"],
+    ),
+    catalog,
+    "smart",
+  );
+  return buildSnapshot({
+    jobId: "job-1",
+    input: { filename: "file.csv", fileSha256: "ab".repeat(32), mode: "smart" },
+    result,
+  });
+}
+
+describe("snapshot", () => {
+  it("holds the format version, job, input, summary, normalized data, log and plan", () => {
+    const snapshot = sampleSnapshot();
+    expect(snapshot).toMatchObject({
+      format_version: SNAPSHOT_FORMAT_VERSION,
+      job_id: "job-1",
+      input: { filename: "file.csv", file_sha256: "ab".repeat(32), mode: "smart" },
+      summary: { rows_total: 2, products: { create: 1, update: 0, unchanged: 1 } },
+    });
+    expect(Object.keys(snapshot).sort()).toEqual([
+      "data_rows",
+      "format_version",
+      "input",
+      "issues",
+      "job_id",
+      "normalization_log",
+      "plan",
+      "products",
+      "summary",
+      "variants",
+    ]);
+    expect(snapshot.plan.candidates.categories.map((c) => c.slug)).toEqual(["new"]);
+    expect(snapshot.plan.variants[1]).toMatchObject({ model_code: "W", action: "create" });
+    expect(snapshot.plan.variants[0]).toMatchObject({ model_code: "V", id: 1, version: 2 });
+  });
+
+  it("encodes to the same bytes every time, with their SHA-256", () => {
+    const first = encodeSnapshot(sampleSnapshot());
+    const second = encodeSnapshot(sampleSnapshot());
+    expect(first.bytes.equals(second.bytes)).toBe(true);
+    expect(first.sha256).toBe(createHash("sha256").update(first.bytes).digest("hex"));
+    expect(first.bytes.toString("utf8")).not.toMatch(/\n|": /);
+  });
+
+  it("decodes what it encoded, specs keyed safely", () => {
+    const snapshot = sampleSnapshot();
+    const decoded = decodeSnapshot(encodeSnapshot(snapshot).bytes);
+    expect(decoded).toEqual(snapshot);
+    expect(encodeSnapshot(decoded).sha256).toBe(encodeSnapshot(snapshot).sha256);
+    const specs = decoded.variants.V?.specs ?? {};
+    expect(Object.getPrototypeOf(specs)).toBeNull();
+    expect(Object.keys(specs)).toEqual(["__proto__"]);
+  });
+
+  it("refuses a result planned in another mode than the input says", () => {
+    const result = plan(
+      sheet(["category", "title_en", "model_code"], ["c", "t", "m"]),
+      undefined,
+      "strict",
+    );
+    expect(() =>
+      buildSnapshot({
+        jobId: "j",
+        input: { filename: "f", fileSha256: "", mode: "smart" },
+        result,
+      }),
+    ).toThrow("strict");
+  });
+
+  describe("decode refuses a bad document", () => {
+    const encoded = () => JSON.parse(encodeSnapshot(sampleSnapshot()).bytes.toString("utf8"));
+    const decode = (document: unknown) => () =>
+      decodeSnapshot(
+        Buffer.from(typeof document === "string" ? document : JSON.stringify(document)),
+      );
+
+    it("that is not JSON", () => {
+      expect(decode("{not json")).toThrow(SnapshotFormatError);
+      expect(() => decodeSnapshot(Buffer.from([0xff, 0xfe]))).toThrow("not UTF-8 JSON");
+    });
+
+    it("of another format version", () => {
+      expect(decode({ ...encoded(), format_version: 2 })).toThrow("format_version is 2");
+      expect(decode([])).toThrow("format_version is null");
+    });
+
+    it("with a missing, extra or mistyped part, naming the path", () => {
+      const { plan: _plan, ...noPlan } = encoded();
+      expect(decode(noPlan)).toThrow("snapshot.plan: expected a value");
+      expect(decode({ ...encoded(), extra: 1 })).toThrow("snapshot.extra: expected no such key");
+      const bad = encoded();
+      bad.plan.variants[0].version = "2";
+      expect(decode(bad)).toThrow("snapshot.plan.variants[0].version: expected an integer");
+      const badAction = encoded();
+      badAction.plan.products[0].action = "delete";
+      expect(decode(badAction)).toThrow("snapshot.plan.products[0].action: expected one of");
+      const badCode = encoded();
+      badCode.issues.push({
+        row: 1,
+        column: "x",
+        code: "NOPE",
+        severity: "error",
+        message: "",
+        value: null,
+      });
+      expect(decode(badCode)).toThrow(SnapshotFormatError);
+    });
+  });
+});

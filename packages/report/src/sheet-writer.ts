@@ -1,0 +1,133 @@
+/**
+ * One report sheet on exceljs's streaming writer: a bold, frozen header row with an
+ * autofilter and fixed column widths, then rows committed as they are added so that
+ * the sheet never sits in memory.
+ *
+ * Widths come from the column definitions (or the header's length, capped), never
+ * from measuring cells: that would mean holding or scanning every row first.
+ */
+import type { EventEmitter } from "node:events";
+import type ExcelJS from "exceljs";
+
+/** A value the report writes into a cell (user text goes through cell-text.ts first). */
+export type ReportCellValue = string | number | boolean | null;
+
+/** One column of a sheet: its header text and width in characters. */
+export interface SheetColumn {
+  header: string;
+  width: number;
+}
+
+/**
+ * The stream a sheet's XML goes into on its way to the zip: a PassThrough of the
+ * archiver's own readable-stream 2 copy, so it is told by shape, not by class, and its
+ * backlog is read from its writable state (that version has no `writableNeedDrain`).
+ */
+export interface ZipEntryStream extends EventEmitter {
+  _writableState: { needDrain: boolean };
+}
+
+/** What every sheet writer shares: the workbook and the pacing of the output. */
+export interface WriteContext {
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+  /**
+   * Waits while the sheet's zip entry (when known) or the output is behind, and gives
+   * the event loop a turn; rejects once the output has failed.
+   */
+  pace(zipEntry: ZipEntryStream | undefined): Promise<void>;
+}
+
+/** Adds rows to an open sheet. */
+export interface SheetWriter {
+  /** Adds and commits a row; `mark` may style its cells before the commit. */
+  add(values: readonly ReportCellValue[], mark?: (row: ExcelJS.Row) => void): Promise<void>;
+  /** Sets the autofilter over the written range and commits the sheet. */
+  close(): void;
+}
+
+/** Rows written between two calls to `pace` (up to ~100 KB of sheet XML). */
+const PACE_EVERY_ROWS = 100;
+
+/**
+ * Text that exceljs's readers (ours included) would not read back as written. They
+ * decode XML entities in inline cells (t="str", t="inlineStr") a second time
+ * (`utils.xmlDecode`, which replaces exactly this pattern), so the text `R&amp;D`,
+ * correctly escaped as `R&amp;amp;D`, would come back as `R&D`. Shared strings (t="s")
+ * are decoded once, so a row holding such text is written through the shared-strings
+ * table; exceljs reads its worksheet's `useSharedStrings` as each row is written
+ * ("it's even possible to switch it mid-sheet", workbook-writer.js).
+ */
+const DOUBLE_DECODED = /&[a-z]*;/;
+
+/** Column width bounds when derived from a header (Data sheet). */
+const MIN_WIDTH = 10;
+const MAX_WIDTH = 40;
+
+/** A width for a header of unknown content: its length plus a margin, within bounds. */
+export function widthForHeader(header: string): number {
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, header.length + 4));
+}
+
+/** Adds sheet `name` after the previous ones and writes its header row. */
+export async function openSheet(
+  context: WriteContext,
+  name: string,
+  columns: readonly SheetColumn[],
+): Promise<SheetWriter> {
+  const hasHeader = columns.length > 0;
+  const sheet = context.workbook.addWorksheet(name, {
+    views: hasHeader ? [{ state: "frozen", ySplit: 1 }] : [],
+  });
+  // Must be set before the first row: the streaming writer emits <cols> ahead of the data.
+  if (hasHeader) sheet.columns = columns.map((column) => ({ width: column.width }));
+
+  // Not in exceljs's typings: the streaming worksheet's own switch (see DOUBLE_DECODED).
+  const switchable = sheet as unknown as { useSharedStrings: boolean };
+  let rowCount = 0;
+  const add: SheetWriter["add"] = async (values, mark) => {
+    const row = sheet.addRow([...values]);
+    mark?.(row);
+    switchable.useSharedStrings = values.some(
+      (value) => typeof value === "string" && DOUBLE_DECODED.test(value),
+    );
+    row.commit();
+    rowCount++;
+    if (rowCount % PACE_EVERY_ROWS === 0) await context.pace(zipEntryOf(sheet));
+  };
+
+  if (hasHeader) {
+    await add(
+      columns.map((column) => column.header),
+      (row) => {
+        row.font = { bold: true };
+      },
+    );
+  }
+
+  return {
+    add,
+    close() {
+      if (hasHeader) {
+        sheet.autoFilter = {
+          from: { row: 1, column: 1 },
+          to: { row: rowCount, column: columns.length },
+        };
+      }
+      sheet.commit();
+    },
+  };
+}
+
+/**
+ * The sheet's {@link ZipEntryStream}, to wait on its drain. Not in exceljs's typings:
+ * the streaming worksheet's `stream` is exceljs's StreamBuf, which ignores backpressure;
+ * being no Node Readable, the archiver pipes it into a PassThrough as soon as the entry
+ * is added, and StreamBuf lists that in `pipes`. Should a later exceljs or archiver
+ * differ, this finds nothing and pacing falls back to yielding only.
+ */
+function zipEntryOf(sheet: ExcelJS.Worksheet): ZipEntryStream | undefined {
+  const { stream } = sheet as unknown as { stream?: { pipes?: unknown[] } };
+  const entry = stream?.pipes?.[0] as Partial<ZipEntryStream> | undefined;
+  const hasState = typeof entry?._writableState?.needDrain === "boolean";
+  return hasState && typeof entry?.once === "function" ? (entry as ZipEntryStream) : undefined;
+}
