@@ -127,10 +127,10 @@ async function main(): Promise<void> {
   const model = buildModel();
   const dir = await mkdtemp(path.join(tmpdir(), "report-bench-"));
   const file = path.join(dir, "report.xlsx");
-  const before = process.memoryUsage().rss;
+  const before = process.memoryUsage.rss();
   let peak = before;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
   }, 10);
   try {
     const start = process.hrtime.bigint();
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const cpu = process.cpuUsage(cpuStart);
     clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss, kernelPeakRss());
+    peak = Math.max(peak, process.memoryUsage.rss(), kernelPeakRss());
     const size = (await stat(file)).size;
     console.log(
       `report-write: ${written.rows} data rows x ${COLUMNS} columns, ${written.issues} issues, ` +

@@ -21,14 +21,16 @@ const COLUMNS = [
 /** 1-based position of the severity column. */
 const SEVERITY_COLUMN = 4;
 
-const ERROR_MARK: Partial<ExcelJS.Style> = {
+// One shared, frozen object per mark: exceljs registers a style once per object (see
+// sheet-writer.ts), and a shared object must never be changed.
+const ERROR_MARK: Partial<ExcelJS.Style> = Object.freeze<Partial<ExcelJS.Style>>({
   fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFC7CE" } },
   font: { bold: true, color: { argb: "FF9C0006" } },
-};
-const WARNING_MARK: Partial<ExcelJS.Style> = {
+});
+const WARNING_MARK: Partial<ExcelJS.Style> = Object.freeze<Partial<ExcelJS.Style>>({
   fill: { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFEB9C" } },
   font: { color: { argb: "FF9C5700" } },
-};
+});
 
 /** Writes the Issues sheet; returns how many issues it holds. */
 export async function writeIssuesSheet(

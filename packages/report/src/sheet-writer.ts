@@ -39,7 +39,10 @@ export interface WriteContext {
 
 /** Adds rows to an open sheet. */
 export interface SheetWriter {
-  /** Adds and commits a row; `mark` may style its cells before the commit. */
+  /**
+   * Adds and commits a row; `mark` may style its cells before the commit by giving
+   * them a style object of their own (`cell.style = ...`), never by changing one.
+   */
   add(values: readonly ReportCellValue[], mark?: (row: ExcelJS.Row) => void): Promise<void>;
   /** Sets the autofilter over the written range and commits the sheet. */
   close(): void;
@@ -58,6 +61,16 @@ const PACE_EVERY_ROWS = 100;
  * ("it's even possible to switch it mid-sheet", workbook-writer.js).
  */
 const DOUBLE_DECODED = /&[a-z]*;/;
+
+/**
+ * The style objects every cell shares. exceljs gives each new cell its own `{}` style,
+ * and its style registry recognises a style it has seen by object identity only
+ * (a WeakMap), so with fresh objects it re-serializes a style for every cell: about a
+ * fifth of the bench's CPU time. Frozen, so that nothing can change them for all cells
+ * at once (a cell styled differently gets its own object instead).
+ */
+const PLAIN_STYLE: Partial<ExcelJS.Style> = Object.freeze({});
+const HEADER_STYLE: Partial<ExcelJS.Style> = Object.freeze({ font: Object.freeze({ bold: true }) });
 
 /** Column width bounds when derived from a header (Data sheet). */
 const MIN_WIDTH = 10;
@@ -84,8 +97,13 @@ export async function openSheet(
   // Not in exceljs's typings: the streaming worksheet's own switch (see DOUBLE_DECODED).
   const switchable = sheet as unknown as { useSharedStrings: boolean };
   let rowCount = 0;
-  const add: SheetWriter["add"] = async (values, mark) => {
+  const add = async (
+    values: readonly ReportCellValue[],
+    mark?: (row: ExcelJS.Row) => void,
+    style = PLAIN_STYLE,
+  ): Promise<void> => {
     const row = sheet.addRow([...values]);
+    for (let column = 1; column <= values.length; column++) row.getCell(column).style = style;
     mark?.(row);
     switchable.useSharedStrings = values.some(
       (value) => typeof value === "string" && DOUBLE_DECODED.test(value),
@@ -98,9 +116,8 @@ export async function openSheet(
   if (hasHeader) {
     await add(
       columns.map((column) => column.header),
-      (row) => {
-        row.font = { bold: true };
-      },
+      undefined,
+      HEADER_STYLE,
     );
   }
 

@@ -106,7 +106,13 @@ function dbVerifyLines(check: ReportDbVerify): Line[] {
 }
 
 function detailsText(details: unknown): string | null {
-  return displayText(typeof details === "string" ? details : JSON.stringify(details));
+  if (typeof details === "string") return displayText(details);
+  try {
+    return displayText(JSON.stringify(details));
+  } catch {
+    // A cycle or a BigInt: the details are not worth failing the report over.
+    return displayText(String(details));
+  }
 }
 
 function failureLines(failure: ReportFailure): Line[] {
