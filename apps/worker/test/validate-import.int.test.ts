@@ -117,6 +117,22 @@ describe("validate job", () => {
     expect(plans[0]).toBe(plans[1]);
   });
 
+  it("fails a validation that runs past VALIDATION_TIMEOUT_S with VALIDATION_TIMEOUT, logging the runbook line", async () => {
+    const job = await harness.submitFixture("01_base.xlsx", "smart");
+    const slow = { ...harness.deps, limits: { ...harness.deps.limits, validationTimeoutMs: 1 } };
+    const done = await validateImport(job.id, slow);
+    expect(done).toMatchObject({
+      status: "failed",
+      failure_code: "VALIDATION_TIMEOUT",
+      snapshot_key: null,
+    });
+    expect(
+      harness.logs.some(
+        (l) => l.msg === "[VALIDATE] Fatal error during validation" && l.job_id === job.id,
+      ),
+    ).toBe(true);
+  });
+
   it("does nothing when the same job is delivered again after it was validated", async () => {
     const job = await harness.submitFixture("02_update.csv", "strict");
     const done = await validateImport(job.id, harness.deps);

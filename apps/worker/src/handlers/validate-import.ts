@@ -135,12 +135,14 @@ async function validate(
     result,
   });
   const snapshot = encodeSnapshot(document);
+  signal.throwIfAborted();
   const key = snapshotKey(job.id);
   const stored = await putObject(store, key, snapshot.bytes, "application/json");
   if (stored.sha256 !== snapshot.sha256)
     throw new Error(`Snapshot upload of ${key} hashed differently`);
 
   // The report goes up before the job is marked validated, so a validated job always has one.
+  signal.throwIfAborted();
   const validatedAt = new Date();
   await storeJobReport(
     db,

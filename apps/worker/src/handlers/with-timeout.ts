@@ -17,8 +17,12 @@ export async function withTimeout<T>(
       reject(error);
     }, ms);
   });
+  const working = work(controller.signal);
+  // Past the deadline nobody awaits the work any more; its late failure must not
+  // become an unhandled rejection (which would end the process).
+  working.catch(() => undefined);
   try {
-    return await Promise.race([work(controller.signal), deadline]);
+    return await Promise.race([working, deadline]);
   } finally {
     clearTimeout(timer);
   }
