@@ -202,7 +202,16 @@ export async function requestCommit(
     .where((eb) =>
       eb.or([
         eb.and([eb("status", "=", "validated"), eb("commit_requested_at", "is", null)]),
-        eb.and([eb("status", "=", "failed"), eb("retryable", "=", true)]),
+        // Once per failure: the failure's transition set updated_at after the
+        // request before it, and this UPDATE sets both equal.
+        eb.and([
+          eb("status", "=", "failed"),
+          eb("retryable", "=", true),
+          eb.or([
+            eb("commit_requested_at", "is", null),
+            eb("commit_requested_at", "<", eb.ref("updated_at")),
+          ]),
+        ]),
       ]),
     )
     .returningAll()
