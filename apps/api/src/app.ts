@@ -3,26 +3,44 @@
  * it against their own database, Redis and bucket.
  */
 import type { Database } from "@catalog/db";
+import type { ImportQueues } from "@catalog/jobs";
 import type { Logger, Metrics } from "@catalog/observability";
+import type { ObjectStore } from "@catalog/storage";
 import express, { type Express } from "express";
 import type { Kysely } from "kysely";
 import { errorHandler, notFound } from "./errors";
 import { healthRoutes } from "./routes/health";
+import { importJobRoutes } from "./routes/import-jobs";
+import { openApiRoutes } from "./routes/openapi";
 
 /** Everything the routes use. */
 export interface ApiDependencies {
   db: Kysely<Database>;
   logger: Logger;
   metrics: Metrics;
+  /** The bucket uploads stream into and reports are read from. */
+  store: ObjectStore;
+  /** Producer side of the import queues (on a fail-fast Redis connection). */
+  queues: ImportQueues;
+  limits: {
+    /** Largest accepted upload in bytes (MAX_FILE_BYTES). */
+    maxFileBytes: number;
+  };
+  /** Public base URL for job links, without a trailing slash, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string;
   /** Reachability checks for /readyz. */
   ping: { postgres(): Promise<unknown>; redis(): Promise<unknown>; s3(): Promise<unknown> };
 }
 
+/** The API: probes and metrics, the OpenAPI document, the import-job routes; JSON errors. */
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Trailing slash optional on every route (also each Router's default).
   app.set("strict routing", false);
   app.use(healthRoutes(deps));
+  app.use(openApiRoutes(deps.baseUrl));
+  app.use(importJobRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -2,8 +2,9 @@
  * The API's one error type and its JSON rendering: `{"error": {code, message, details?}}`.
  * Each code maps to one HTTP status, documented here.
  */
-import type { ErrorRequestHandler, RequestHandler } from "express";
+
 import type { Logger } from "@catalog/observability";
+import type { ErrorRequestHandler, RequestHandler } from "express";
 
 /** Error code → HTTP status. */
 export const ERROR_STATUS = {
@@ -15,6 +16,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   /** No such route or resource. */
   NOT_FOUND: 404,
+  /** The route exists but not with this method (the `Allow` header lists those it has). */
+  METHOD_NOT_ALLOWED: 405,
   /** The job is not in a state that allows this (e.g. commit on a failed validation). */
   INVALID_STATE: 409,
   /** The upload is larger than MAX_FILE_BYTES; nothing was stored. */
@@ -52,15 +55,29 @@ export const notFound: RequestHandler = (request, _response, next) => {
   next(new AppError("NOT_FOUND", `No route for ${request.method} ${request.path}`));
 };
 
+/** 405 for a known path asked with another method; `allow` lists the methods it has. */
+export function methodNotAllowed(allow: readonly string[]): RequestHandler {
+  return (request, response, next) => {
+    response.set("Allow", allow.join(", "));
+    next(new AppError("METHOD_NOT_ALLOWED", `${request.method} is not allowed on ${request.path}`));
+  };
+}
+
 /** Renders AppErrors as they are and anything else as a logged 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, request, response, _next) => {
     const appError = toAppError(error);
-    if (appError.code === "INTERNAL") {
+    if (appError.code === "INTERNAL" || appError.code === "UNAVAILABLE") {
       logger.error(
         { err: error, method: request.method, path: request.path },
-        "Unhandled API error",
+        appError.code === "INTERNAL" ? "Unhandled API error" : "Dependency unavailable",
       );
+    }
+    // A streamed answer (the report) failed half-way: the status is gone, so cut the
+    // connection rather than append JSON to half a file.
+    if (response.headersSent) {
+      response.destroy();
+      return;
     }
     response.status(appError.status).json({
       error: {
@@ -72,11 +89,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/** Postgres and socket errors meaning a dependency is down, not a bug. */
+const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"]);
+
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   // body-parser's errors carry a 4xx status and `type` (e.g. entity.parse.failed).
   const status = (error as { status?: number }).status;
   if (status === 400) return new AppError("BAD_REQUEST", (error as Error).message);
   if (status === 413) return new AppError("FILE_TOO_LARGE", "Request body too large");
+  // 415 from body-parser is an unsupported charset or encoding of a JSON body, not a file.
+  if (status === 415) return new AppError("BAD_REQUEST", (error as Error).message);
+  const code = (error as { code?: string }).code;
+  // 57P01..03: the Postgres server is shutting down or refusing connections.
+  if (code && (UNAVAILABLE_ERRNOS.has(code) || code.startsWith("57P"))) {
+    return new AppError("UNAVAILABLE", "A dependency of the API is unavailable; try again later");
+  }
   return new AppError("INTERNAL", "Internal server error");
 }

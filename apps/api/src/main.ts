@@ -5,6 +5,7 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
+import { closeImportQueues, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createProducerConnection } from "@catalog/queue";
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
@@ -20,15 +21,23 @@ async function main(): Promise<void> {
     poolSize: env.DATABASE_POOL_SIZE,
     applicationName: "catalog-import-api",
   });
+  // Fail-fast: an upload answers 503 when Redis is down instead of hanging, and
+  // /readyz probes this same connection.
   const redis = createProducerConnection(env.REDIS_URL);
   redis.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
+  const queues = createImportQueues(redis, env.QUEUE_PREFIX);
   const s3 = { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET };
   const metrics = createMetrics();
+  const baseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, "");
 
   const app = createApp({
     db,
     logger,
     metrics,
+    store: s3,
+    queues,
+    limits: { maxFileBytes: env.MAX_FILE_BYTES },
+    baseUrl,
     ping: {
       postgres: () => sql`SELECT 1`.execute(db),
       redis: () => redis.ping(),
@@ -42,6 +51,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, "API shutting down");
     server.close(async () => {
+      await closeImportQueues(queues).catch(() => undefined);
       await Promise.allSettled([db.destroy(), redis.quit()]);
       s3.client.destroy();
       process.exit(0);

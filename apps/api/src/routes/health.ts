@@ -5,6 +5,7 @@
  */
 import { Router } from "express";
 import type { ApiDependencies } from "../app";
+import { mountRoute } from "./mount-route";
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -27,22 +28,36 @@ async function probe(check: () => Promise<unknown>): Promise<"ok" | string> {
 
 export function healthRoutes(deps: ApiDependencies): Router {
   const router = Router();
-  router.get("/healthz", (_request, response) => {
-    response.json({ status: "ok" });
+  mountRoute(router, "/healthz", {
+    get: [
+      (_request, response) => {
+        response.json({ status: "ok" });
+      },
+    ],
   });
-  router.get("/readyz", async (_request, response) => {
-    const [postgres, redis, s3] = await Promise.all([
-      probe(() => deps.ping.postgres()),
-      probe(() => deps.ping.redis()),
-      probe(() => deps.ping.s3()),
-    ]);
-    const ready = postgres === "ok" && redis === "ok" && s3 === "ok";
-    response
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? "ok" : "unavailable", checks: { postgres, redis, s3 } });
+  mountRoute(router, "/readyz", {
+    get: [
+      async (_request, response) => {
+        const [postgres, redis, s3] = await Promise.all([
+          probe(() => deps.ping.postgres()),
+          probe(() => deps.ping.redis()),
+          probe(() => deps.ping.s3()),
+        ]);
+        const ready = postgres === "ok" && redis === "ok" && s3 === "ok";
+        response
+          .status(ready ? 200 : 503)
+          .json({ status: ready ? "ok" : "unavailable", checks: { postgres, redis, s3 } });
+      },
+    ],
   });
-  router.get("/metrics", async (_request, response) => {
-    response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  mountRoute(router, "/metrics", {
+    get: [
+      async (_request, response) => {
+        response
+          .type(deps.metrics.registry.contentType)
+          .send(await deps.metrics.registry.metrics());
+      },
+    ],
   });
   return router;
 }

@@ -1,0 +1,83 @@
+/**
+ * The read-only import-job routes (viewer): the job list, one job, its issues
+ * and its XLSX report, streamed from object storage.
+ */
+import { pipeline } from "node:stream/promises";
+import type { ImportJob } from "@catalog/db";
+import { findImportJob, listImportJobs, toJobResource } from "@catalog/jobs";
+import { getObjectStream, ObjectNotFoundError } from "@catalog/storage";
+import type { Request, RequestHandler } from "express";
+import type { ApiDependencies } from "../app";
+import { AppError } from "../errors";
+import { issueListQuery, jobIdParams, jobListQuery, parseRequest } from "./import-job.schemas";
+import { listJobIssues } from "./job-issues.repository";
+
+const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** The job named by `:id`, or 400 (not a UUID) / 404 (no such job). */
+export async function jobFromParams(deps: ApiDependencies, request: Request): Promise<ImportJob> {
+  const { id } = parseRequest(jobIdParams, request.params, "job id");
+  const job = await findImportJob(deps.db, id);
+  if (!job) throw new AppError("NOT_FOUND", `No import job ${id}`);
+  return job;
+}
+
+/** `GET /api/admin/import-jobs/`: newest first, filtered, paginated. */
+export function listJobs(deps: ApiDependencies): RequestHandler {
+  return async (request, response) => {
+    const query = parseRequest(jobListQuery, request.query, "query");
+    const page = { limit: query.limit, offset: query.offset };
+    const { items, total } = await listImportJobs(
+      deps.db,
+      {
+        status: query.status,
+        mode: query.mode,
+        createdBy: query.created_by,
+        fileHash: query.file_hash,
+        createdAfter: query.created_after,
+      },
+      page,
+    );
+    response.json({ items: items.map((job) => toJobResource(job, deps.baseUrl)), total, ...page });
+  };
+}
+
+/** `GET /api/admin/import-jobs/<id>/`. */
+export function showJob(deps: ApiDependencies): RequestHandler {
+  return async (request, response) => {
+    response.json(toJobResource(await jobFromParams(deps, request), deps.baseUrl));
+  };
+}
+
+/** `GET /api/admin/import-jobs/<id>/issues/`: empty until the job has a report. */
+export function listIssues(deps: ApiDependencies): RequestHandler {
+  return async (request, response) => {
+    const job = await jobFromParams(deps, request);
+    const query = parseRequest(issueListQuery, request.query, "query");
+    const page = { limit: query.limit, offset: query.offset };
+    const { items, total } = await listJobIssues(
+      deps.db,
+      job.id,
+      { severity: query.severity, code: query.code },
+      page,
+    );
+    response.json({ items, total, ...page });
+  };
+}
+
+/** `GET /api/admin/import-jobs/<id>/report/`: the XLSX bytes themselves (not a redirect). */
+export function downloadReport(deps: ApiDependencies): RequestHandler {
+  return async (request, response) => {
+    const job = await jobFromParams(deps, request);
+    const noReport = new AppError("NOT_FOUND", `Import job ${job.id} has no report yet`);
+    if (!job.report_key) throw noReport;
+    const body = await getObjectStream(deps.store, job.report_key).catch((error) => {
+      throw error instanceof ObjectNotFoundError ? noReport : error;
+    });
+    response
+      .status(200)
+      .type(XLSX_CONTENT_TYPE)
+      .set("Content-Disposition", `attachment; filename="import_report_${job.id}.xlsx"`);
+    await pipeline(body, response);
+  };
+}
