@@ -166,6 +166,12 @@ async function main(): Promise<void> {
       "Get an admin token (in another terminal, from this folder):",
       "  npx importctl tokens create --email you@example.com --role admin",
       "",
+      "Then validate a file and commit it:",
+      `  curl -H "Authorization: Bearer $TOKEN" -F mode=smart -F file=@catalog.xlsx ${apiUrl}/api/admin/import-jobs/validate/`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/api/admin/import-jobs/<id>/`,
+      `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"allow_partial":false}' ${apiUrl}/api/admin/import-jobs/<id>/commit/`,
+      `API description: ${apiUrl}/api/openapi.json`,
+      "",
       "Press Ctrl-C to stop.",
     ].join("\n"),
   );
