@@ -56,10 +56,14 @@ describe("end to end over HTTP", () => {
 
   const get = (path: string) => fetch(`${api.url}${path}`, { headers: api.auth("viewer") });
 
-  async function waitFor(id: string, statuses: string[]): Promise<JobResource> {
+  async function waitFor(
+    id: string,
+    statuses: string[],
+    also: (job: JobResource) => boolean = () => true,
+  ): Promise<JobResource> {
     for (let i = 0; i < 300; i++) {
       const job = (await (await get(`/api/admin/import-jobs/${id}/`)).json()) as JobResource;
-      if (statuses.includes(job.status)) return job;
+      if (statuses.includes(job.status) && also(job)) return job;
       await new Promise((done) => setTimeout(done, 100));
     }
     throw new Error(`job ${id} never reached ${statuses.join("/")}`);
@@ -100,7 +104,12 @@ describe("end to end over HTTP", () => {
       body: JSON.stringify({ allow_partial: false }),
     });
     expect(commit.status).toBe(202);
-    const done = await waitFor(id, ["success", "partial", "failed"]);
+    // db_verify runs right after the commit's transaction: the job shows success a moment before it.
+    const done = await waitFor(
+      id,
+      ["success", "partial", "failed"],
+      (job) => job.status === "failed" || job.db_verify !== null,
+    );
     const { candidates, products, variants } = validated.summary ?? {};
     expect(done).toMatchObject({ status: "success", result: { candidates, products, variants } });
     expect(done.db_verify).toMatchObject({ enabled: true, created_entities_found_in_db: true });

@@ -6,11 +6,11 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { createLogger, createMetrics } from "@catalog/observability";
 import { closeImportQueues, createImportQueues } from "@catalog/jobs";
+import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
-import { Queue, Worker } from "bullmq";
 import { createS3Client, s3SettingsFromEnv } from "@catalog/storage";
+import { Queue, Worker } from "bullmq";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { reapJobs } from "./handlers/reap-jobs";

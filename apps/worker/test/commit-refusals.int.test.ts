@@ -1,9 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { requestCommit, createRevalidationJob, findImportJob } from "@catalog/jobs";
-import { putObject, getObjectBuffer } from "@catalog/storage";
+import { createRevalidationJob, findImportJob, requestCommit } from "@catalog/jobs";
+import { getObjectBuffer, putObject } from "@catalog/storage";
 import { catalogRowsChecksum } from "@catalog/testing";
-import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";

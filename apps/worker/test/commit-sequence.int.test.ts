@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { decodeSnapshot } from "@catalog/core";
 import { requestCommit } from "@catalog/jobs";
 import { getObjectBuffer } from "@catalog/storage";
@@ -7,16 +5,13 @@ import { dumpCatalog } from "@catalog/testing";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";
 import { expectedView, toExpectedShape } from "./support/expected-view";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
-
-interface Step {
-  file: string;
-  mode: "strict" | "smart";
-  expected: string;
-}
-
-const readJson = async (name: string) =>
-  JSON.parse(await readFile(resolve(FIXTURES, name), "utf8"));
+import {
+  createWorkerHarness,
+  type ExpectedOutcome,
+  type FixtureStep,
+  readFixtureJson,
+  type WorkerHarness,
+} from "./support/worker-harness";
 
 /** catalog_after.json leaves null fields out; the dump has every field. */
 function withNulls(catalog: Record<string, Record<string, Record<string, unknown>>>) {
@@ -41,9 +36,9 @@ describe("the fixture story: validate → commit (allow_partial) → next file",
   afterAll(() => harness.close());
 
   it("reproduces every expected file, commits exactly the previews, and ends at catalog_after.json", async () => {
-    const steps = (await readJson("sequence.json")) as Step[];
+    const steps = (await readFixtureJson("sequence.json")) as FixtureStep[];
     for (const step of steps) {
-      const expected = await readJson(step.expected);
+      const expected = await readFixtureJson<ExpectedOutcome>(step.expected);
       const job = await harness.submitFixture(step.file, step.mode);
       const validated = await validateImport(job.id, harness.deps);
 
@@ -84,7 +79,7 @@ describe("the fixture story: validate → commit (allow_partial) → next file",
       });
     }
     expect(await dumpCatalog(harness.deps.db)).toEqual(
-      withNulls(await readJson("catalog_after.json")),
+      withNulls(await readFixtureJson("catalog_after.json")),
     );
   });
 });

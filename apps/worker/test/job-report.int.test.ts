@@ -1,20 +1,15 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { requestCommit } from "@catalog/jobs";
 import { getObjectBuffer } from "@catalog/storage";
 import ExcelJS from "exceljs";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
-
-interface Step {
-  file: string;
-  mode: "strict" | "smart";
-  expected: string;
-}
-
-const readJson = async (name: string) =>
-  JSON.parse(await readFile(resolve(FIXTURES, name), "utf8"));
+import {
+  createWorkerHarness,
+  type ExpectedOutcome,
+  type FixtureStep,
+  readFixtureJson,
+  type WorkerHarness,
+} from "./support/worker-harness";
 
 async function readWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
@@ -56,9 +51,9 @@ describe("the XLSX report of every fixture", () => {
   afterAll(() => harness.close());
 
   it("holds exactly the expected issues and counts, is rewritten after commit, and its Data sheet re-imports to no change", async () => {
-    const steps = (await readJson("sequence.json")) as Step[];
+    const steps = (await readFixtureJson("sequence.json")) as FixtureStep[];
     for (const step of steps) {
-      const expected = await readJson(step.expected);
+      const expected = await readFixtureJson<ExpectedOutcome>(step.expected);
       const job = await harness.submitFixture(step.file, step.mode);
       const validated = await validateImport(job.id, harness.deps);
       if (expected.fatal) continue;

@@ -5,9 +5,9 @@ import { deflateRawSync } from "node:zlib";
 import { decodeSnapshot } from "@catalog/core";
 import { findImportJob } from "@catalog/jobs";
 import {
-  QUEUE_NAMES,
   createProducerConnection,
   createWorkerConnection,
+  QUEUE_NAMES,
   queueJobId,
 } from "@catalog/queue";
 import { getObjectBuffer } from "@catalog/storage";
@@ -15,8 +15,8 @@ import { testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
 import { Queue } from "bullmq";
 import { validateImport } from "../src/handlers/validate-import";
 import { startImportWorkers } from "../src/import-workers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
 import { expectedView, toExpectedShape } from "./support/expected-view";
+import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 

@@ -4,10 +4,12 @@
  * spaces/hyphens into `_`; `spec:<Name>` / `spec_<Name>` columns are specs named as
  * written. Repeated and unknown headers are warnings and their columns are ignored.
  */
+
 import { cellAsText } from "./cell-text";
 import type { Issue } from "./issue";
 import { makeIssue } from "./issue";
 import type { CellValue } from "./raw-row";
+import { TURKISH_FOLDING } from "./slugify";
 
 /** The importer's columns, by canonical name. */
 export const CANONICAL_COLUMNS = [
@@ -44,21 +46,6 @@ const ALIASES: ReadonlyMap<string, CanonicalColumn> = new Map<string, CanonicalC
   ["boyutlar", "dimensions"],
   ["olculer", "dimensions"],
   ["fiyat", "price"],
-]);
-
-const TURKISH_FOLDING: ReadonlyMap<string, string> = new Map([
-  ["ç", "c"],
-  ["Ç", "c"],
-  ["ğ", "g"],
-  ["Ğ", "g"],
-  ["ı", "i"],
-  ["İ", "i"],
-  ["ö", "o"],
-  ["Ö", "o"],
-  ["ş", "s"],
-  ["Ş", "s"],
-  ["ü", "u"],
-  ["Ü", "u"],
 ]);
 
 /** What a column of the sheet holds. */

@@ -8,7 +8,11 @@
  * and dotted İ (whose lower case would keep a combining dot), and the usual Latin
  * letters without a decomposition.
  */
-const TRANSLITERATION: ReadonlyMap<string, string> = new Map([
+/**
+ * Turkish letters folded to ASCII, upper and lower case alike (header matching
+ * and slugify share it).
+ */
+export const TURKISH_FOLDING: ReadonlyMap<string, string> = new Map([
   ["ç", "c"],
   ["Ç", "c"],
   ["ğ", "g"],
@@ -21,6 +25,10 @@ const TRANSLITERATION: ReadonlyMap<string, string> = new Map([
   ["Ş", "s"],
   ["ü", "u"],
   ["Ü", "u"],
+]);
+
+const TRANSLITERATION: ReadonlyMap<string, string> = new Map([
+  ...TURKISH_FOLDING,
   ["ß", "ss"],
   ["æ", "ae"],
   ["Æ", "ae"],

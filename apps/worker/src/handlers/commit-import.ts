@@ -7,6 +7,7 @@
  * transaction and a job already applied is left alone.
  */
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import {
   applyCommitPlan,
   CatalogDriftError,
@@ -25,7 +26,6 @@ import {
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { getObjectBuffer } from "@catalog/storage";
-import { isDeepStrictEqual } from "node:util";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { toCommitPlan } from "./commit-plan-from-snapshot";
 import { verifyCreatedRows } from "./db-verify";

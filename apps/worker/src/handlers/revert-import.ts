@@ -6,6 +6,8 @@
  * it silently would lose someone else's work. A refused revert leaves the job's
  * status as it was and records why.
  */
+
+import { isDeepStrictEqual } from "node:util";
 import {
   deleteRows,
   ENTITY_TABLES,
@@ -17,7 +19,6 @@ import {
 } from "@catalog/catalog";
 import type { CatalogEntity, ChangeLogEntry, Database, ImportJob } from "@catalog/db";
 import { findImportJob, JobFailure, lockImportJob, transitionImportJob } from "@catalog/jobs";
-import { isDeepStrictEqual } from "node:util";
 import { sql, type Transaction } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { runInCommitTransaction } from "./run-in-commit-transaction";

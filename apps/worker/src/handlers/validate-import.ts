@@ -6,6 +6,8 @@
  * Safe to run twice: nothing here writes the catalog, and the snapshot's key and
  * bytes depend only on the job, the file and the catalog.
  */
+
+import { loadCatalogView } from "@catalog/catalog";
 import {
   buildSnapshot,
   catalogKeys,
@@ -23,7 +25,6 @@ import {
   recordProgress,
   transitionImportJob,
 } from "@catalog/jobs";
-import { loadCatalogView } from "@catalog/catalog";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
 import { putObject } from "@catalog/storage";

@@ -18,6 +18,31 @@ import type { WorkerDependencies, WorkerLimits } from "../../src/worker-dependen
 /** The shared fixtures folder (real files made by other programs). */
 export const FIXTURES = resolve(__dirname, "../../../../../shared/fixtures");
 
+/** One step of the fixture story (sequence.json). */
+export interface FixtureStep {
+  file: string;
+  mode: ImportMode;
+  expected: string;
+}
+
+/** What a fixture's *.expected.json holds. */
+export interface ExpectedOutcome extends Record<string, unknown> {
+  fatal?: string;
+  missing?: string[];
+  issues: unknown[];
+  summary: {
+    errors: number;
+    candidates: { categories: number; series: number; brands: number };
+    products: { create: number; update: number; unchanged: number };
+    variants: { create: number; update: number; unchanged: number };
+  } & Record<string, unknown>;
+}
+
+/** A JSON file of the fixtures folder. */
+export async function readFixtureJson<T = unknown>(name: string): Promise<T> {
+  return JSON.parse(await readFile(resolve(FIXTURES, name), "utf8"));
+}
+
 export const DEFAULT_TEST_LIMITS: WorkerLimits = {
   maxProducts: 5_000,
   maxVariants: 10_000,
