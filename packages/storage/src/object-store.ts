@@ -12,8 +12,8 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  NotFound,
   NoSuchKey,
+  NotFound,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -69,7 +69,14 @@ export async function putObject(
       hash.update(chunk);
       sizeBytes += chunk.length;
     });
-    await Promise.all([pipeline(body, counting), upload.done()]);
+    // Wait for both sides to settle: when the source fails, lib-storage must finish
+    // aborting its multipart upload before the caller cleans up (or answers 413).
+    const [piped, uploaded] = await Promise.allSettled([pipeline(body, counting), upload.done()]);
+    if (piped.status === "rejected") {
+      await upload.abort().catch(() => undefined);
+      throw piped.reason;
+    }
+    if (uploaded.status === "rejected") throw uploaded.reason;
   }
   return { key, sizeBytes, sha256: hash.digest("hex") };
 }

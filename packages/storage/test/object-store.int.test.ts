@@ -72,6 +72,21 @@ describe("object store on the S3-compatible server", () => {
     expect((await getObjectBuffer(store, "roundtrip/small.csv")).equals(bytes)).toBe(true);
   });
 
+  it("rejects, leaving no object, when the source stream fails part way (multipart aborted)", async () => {
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent >= 7 * 1024 * 1024) return void this.destroy(new Error("client went away"));
+        sent += 1024 * 1024;
+        this.push(randomBytes(1024 * 1024));
+      },
+    });
+    await expect(
+      putObject(store, "roundtrip/failed.bin", failing, "application/octet-stream"),
+    ).rejects.toThrow("client went away");
+    expect(await headObject(store, "roundtrip/failed.bin")).toBeNull();
+  });
+
   it("answers null for a missing object", async () => {
     expect(await headObject(store, "nothing/here")).toBeNull();
   });
