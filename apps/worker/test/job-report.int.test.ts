@@ -126,4 +126,21 @@ describe("the XLSX report of every fixture", () => {
       });
     }
   });
+
+  it("writes a title that looks like a formula as a plain string cell, never a formula", async () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    const file = Buffer.from(
+      `category,title_en,model_code\nOcaklar,"=HYPERLINK(""http://x"",""y"")",HL-1\nOcaklar,@SUM(A1),HL-2\n`,
+    );
+    const job = await harness.submit(file, "formula.csv", "smart");
+    const validated = await validateImport(job.id, harness.deps);
+    const bytes = await getObjectBuffer(harness.deps.store, validated?.report_key ?? "");
+    const data = (await readWorkbook(bytes)).getWorksheet("Data");
+    const titles = [data?.getCell("B2"), data?.getCell("B3")];
+    expect(titles.map((cell) => [cell?.type, cell?.value])).toEqual([
+      [ExcelJS.ValueType.String, formula],
+      [ExcelJS.ValueType.String, "@SUM(A1)"],
+    ]);
+    expect(titles.every((cell) => cell?.formula === undefined)).toBe(true);
+  });
 });
