@@ -2,7 +2,7 @@
  * The producer side of the import queues: one BullMQ Queue per kind, and
  * enqueueing by import id with the derived job id (a duplicate is a no-op).
  */
-import { type QueueKind, QUEUE_NAMES, queueJobId } from "@catalog/queue";
+import { QUEUE_NAMES, type QueueKind, queueJobId } from "@catalog/queue";
 import { type ConnectionOptions, Queue } from "bullmq";
 
 /** The three queues, sharing one connection and key prefix. */

@@ -2,6 +2,7 @@
  * The job as the API shows it (SPEC §8): status, progress, summary, counts and
  * links. One function so the API and importctl's `--json` agree.
  */
+import type { ImportSummary } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 
 /** Counts per type of entity, as in the preview and the result. */
@@ -12,14 +13,7 @@ export interface EntityCounts {
 }
 
 /** The validation summary as stored on the job (the core's shape). */
-export interface StoredSummary extends EntityCounts {
-  rows_total: number;
-  rows_valid: number;
-  rows_with_errors: number;
-  rows_with_warnings: number;
-  errors: number;
-  warnings: number;
-}
+export type StoredSummary = ImportSummary;
 
 /** The summary as the API shows it. */
 export interface SummaryResource extends EntityCounts {

@@ -7,9 +7,10 @@
 import { PassThrough } from "node:stream";
 import type { Snapshot } from "@catalog/core";
 import type { Database, ImportJob } from "@catalog/db";
+import { recordMedia } from "@catalog/jobs";
 import { type ReportModel, writeReport } from "@catalog/report";
 import { type ObjectStore, putObject, type StoredObject } from "@catalog/storage";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 
 /** The key of a job's report. */
 export const reportKey = (jobId: string) => `reports/import_report_${jobId}.xlsx`;
@@ -56,25 +57,14 @@ export async function storeJobReport(
     writeReport(reportModel(job, snapshot), body),
     putObject(store, key, body, XLSX),
   ]);
-  await db
-    .insertInto("catalog_media")
-    .values({
-      filename: key.slice("reports/".length),
-      object_key: key,
-      kind: "report",
-      job_id: job.id,
-      content_type: XLSX,
-      size_bytes: stored.sizeBytes,
-      sha256: stored.sha256,
-    })
-    .onConflict((oc) =>
-      oc.column("object_key").doUpdateSet({
-        size_bytes: stored.sizeBytes,
-        sha256: stored.sha256,
-        created_at: sql`now()`,
-      }),
-    )
-    .execute();
+  await recordMedia(db, {
+    key,
+    kind: "report",
+    jobId: job.id,
+    contentType: XLSX,
+    sizeBytes: stored.sizeBytes,
+    sha256: stored.sha256,
+  });
   await db.updateTable("ops_importjob").set({ report_key: key }).where("id", "=", job.id).execute();
   return stored;
 }

@@ -22,13 +22,13 @@ import {
   asJobFailure,
   findImportJob,
   JobFailure,
+  recordMedia,
   recordProgress,
   transitionImportJob,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
 import { putObject } from "@catalog/storage";
-import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
 import { storeJobReport } from "./job-report";
@@ -154,25 +154,14 @@ async function validate(
 
   const summary = result.summary;
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("catalog_media")
-      .values({
-        filename: key.split("/").pop() ?? key,
-        object_key: key,
-        kind: "snapshot",
-        job_id: job.id,
-        content_type: "application/json",
-        size_bytes: stored.sizeBytes,
-        sha256: stored.sha256,
-      })
-      .onConflict((oc) =>
-        oc.column("object_key").doUpdateSet({
-          size_bytes: stored.sizeBytes,
-          sha256: stored.sha256,
-          created_at: sql`now()`,
-        }),
-      )
-      .execute();
+    await recordMedia(trx, {
+      key,
+      kind: "snapshot",
+      jobId: job.id,
+      contentType: "application/json",
+      sizeBytes: stored.sizeBytes,
+      sha256: stored.sha256,
+    });
     const validated = await transitionImportJob(trx, job.id, ["validating"], "validated", {
       snapshot_key: key,
       snapshot_hash: stored.sha256,
