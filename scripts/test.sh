@@ -13,5 +13,5 @@ npx jest --json --outputFile=.data/jest-results.json "$@" || status=$?
 node -e '
   const r = require("./.data/jest-results.json");
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
-' || true
+' | tee .data/jest-summary.txt || true
 exit "$status"
