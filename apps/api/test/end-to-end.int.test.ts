@@ -1,22 +1,14 @@
-/**
- * The whole flow over HTTP, with real queue workers: upload 01_base.xlsx in
- * smart mode → validated → commit → success with the preview's counts; the
- * report and the issues download.
- */
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+
 import type { JobResource } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection } from "@catalog/queue";
-import { testRedisUrl } from "@catalog/testing";
+import { readFixture, testRedisUrl } from "@catalog/testing";
 import type { Worker } from "bullmq";
 import ExcelJS from "exceljs";
 import { commitImport } from "../../worker/src/handlers/commit-import";
 import { validateImport } from "../../worker/src/handlers/validate-import";
 import { startImportWorkers } from "../../worker/src/import-workers";
 import { startTestApi, type TestApi, upload, uploadForm } from "./support/test-api";
-
-const FIXTURES = resolve(__dirname, "../../../../shared/fixtures");
 
 describe("end to end over HTTP", () => {
   let api: TestApi;
@@ -70,7 +62,7 @@ describe("end to end over HTTP", () => {
   }
 
   it("uploads, validates, commits with the preview's counts, and serves the report", async () => {
-    const bytes = await readFile(resolve(FIXTURES, "01_base.xlsx"));
+    const bytes = await readFixture("01_base.xlsx");
     const uploaded = await upload(
       api,
       uploadForm([

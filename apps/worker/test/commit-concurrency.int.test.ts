@@ -1,16 +1,15 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+
 import { requestCommit } from "@catalog/jobs";
-import { dumpCatalog } from "@catalog/testing";
+import { dumpCatalog, readFixture } from "@catalog/testing";
 import { commitImport } from "../src/handlers/commit-import";
 import { committed, csv, validated } from "./support/commit-helpers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 describe("ten overlapping commits started together", () => {
   let harness: WorkerHarness;
   beforeAll(async () => {
     harness = await createWorkerHarness();
-    const base = await readFile(resolve(FIXTURES, "01_base.xlsx"));
+    const base = await readFixture("01_base.xlsx");
     await committed(harness, await validated(harness, base, "01_base.xlsx", "smart"));
   });
   afterAll(() => harness.close());

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { findImportJob, requestCommit } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import {
   catalogRowsChecksum,
   dumpCatalog,
+  readFixture,
   testRedisUrl,
   uniqueQueuePrefix,
 } from "@catalog/testing";
@@ -13,10 +13,9 @@ import { Queue } from "bullmq";
 import { sql } from "kysely";
 import { commitImport } from "../src/handlers/commit-import";
 import { committed, csv, validated } from "./support/commit-helpers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 const root = resolve(__dirname, "../../..");
-const fixture = (name: string) => readFile(resolve(FIXTURES, name));
 
 describe("commit exactly once", () => {
   let harness: WorkerHarness;
@@ -24,13 +23,18 @@ describe("commit exactly once", () => {
     harness = await createWorkerHarness();
     await committed(
       harness,
-      await validated(harness, await fixture("01_base.xlsx"), "01_base.xlsx", "smart"),
+      await validated(harness, await readFixture("01_base.xlsx"), "01_base.xlsx", "smart"),
     );
   });
   afterAll(() => harness.close());
 
   it("the handler run twice at once for one job applies it once", async () => {
-    const job = await validated(harness, await fixture("02_update.csv"), "02_update.csv", "strict");
+    const job = await validated(
+      harness,
+      await readFixture("02_update.csv"),
+      "02_update.csv",
+      "strict",
+    );
     await requestCommit(harness.deps.db, job.id, true);
     const [first, second] = await Promise.all([
       commitImport(job.id, harness.deps),

@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { createRevalidationJob, findImportJob, requestCommit } from "@catalog/jobs";
 import { getObjectBuffer, putObject } from "@catalog/storage";
-import { catalogRowsChecksum } from "@catalog/testing";
+import { catalogRowsChecksum, readFixture } from "@catalog/testing";
 import { sql } from "kysely";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";
 import { committed, csv, validated } from "./support/commit-helpers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
-
-const fixture = (name: string) => readFile(resolve(FIXTURES, name));
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 describe("commit refusals write nothing", () => {
   let harness: WorkerHarness;
@@ -18,13 +14,18 @@ describe("commit refusals write nothing", () => {
     harness = await createWorkerHarness({ limits: { commitTimeoutMs: 1_000 } });
     await committed(
       harness,
-      await validated(harness, await fixture("01_base.xlsx"), "01_base.xlsx", "smart"),
+      await validated(harness, await readFixture("01_base.xlsx"), "01_base.xlsx", "smart"),
     );
   });
   afterAll(() => harness.close());
 
   it("a tampered snapshot fails SNAPSHOT_INTEGRITY_FAILED, logs it and counts it; the catalog is unchanged", async () => {
-    const job = await validated(harness, await fixture("02_update.csv"), "02_update.csv", "strict");
+    const job = await validated(
+      harness,
+      await readFixture("02_update.csv"),
+      "02_update.csv",
+      "strict",
+    );
     const bytes = await getObjectBuffer(harness.deps.store, job.snapshot_key ?? "");
     const tampered = Buffer.from(bytes.toString("utf8").replace("16623.82", "1.00"));
     expect(tampered.equals(bytes)).toBe(false);

@@ -1,7 +1,7 @@
 import { decodeSnapshot } from "@catalog/core";
 import { requestCommit } from "@catalog/jobs";
 import { getObjectBuffer } from "@catalog/storage";
-import { dumpCatalog } from "@catalog/testing";
+import { dumpCatalog, readFixtureJson } from "@catalog/testing";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";
 import { expectedView, toExpectedShape } from "./support/expected-view";
@@ -9,7 +9,6 @@ import {
   createWorkerHarness,
   type ExpectedOutcome,
   type FixtureStep,
-  readFixtureJson,
   type WorkerHarness,
 } from "./support/worker-harness";
 
@@ -36,9 +35,9 @@ describe("the fixture story: validate → commit (allow_partial) → next file",
   afterAll(() => harness.close());
 
   it("reproduces every expected file, commits exactly the previews, and ends at catalog_after.json", async () => {
-    const steps = (await readFixtureJson("sequence.json")) as FixtureStep[];
+    const steps = readFixtureJson<FixtureStep[]>("sequence.json");
     for (const step of steps) {
-      const expected = await readFixtureJson<ExpectedOutcome>(step.expected);
+      const expected = readFixtureJson<ExpectedOutcome>(step.expected);
       const job = await harness.submitFixture(step.file, step.mode);
       const validated = await validateImport(job.id, harness.deps);
 
@@ -79,7 +78,7 @@ describe("the fixture story: validate → commit (allow_partial) → next file",
       });
     }
     expect(await dumpCatalog(harness.deps.db)).toEqual(
-      withNulls(await readFixtureJson("catalog_after.json")),
+      withNulls(readFixtureJson("catalog_after.json")),
     );
   });
 });

@@ -1,12 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { catalogContentChecksum } from "@catalog/testing";
+
+import { catalogContentChecksum, readFixture } from "@catalog/testing";
 import { sql } from "kysely";
 import { revertImport } from "../src/handlers/revert-import";
 import { committed, csv, validated } from "./support/commit-helpers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
-
-const fixture = (name: string) => readFile(resolve(FIXTURES, name));
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 describe("db_verify", () => {
   let harness: WorkerHarness;
@@ -63,12 +60,12 @@ describe("revert", () => {
     const empty = await catalogContentChecksum(harness.deps.db);
     const first = await committed(
       harness,
-      await validated(harness, await fixture("01_base.xlsx"), "01_base.xlsx", "smart"),
+      await validated(harness, await readFixture("01_base.xlsx"), "01_base.xlsx", "smart"),
     );
     const afterFirst = await catalogContentChecksum(harness.deps.db);
     const second = await committed(
       harness,
-      await validated(harness, await fixture("02_update.csv"), "02_update.csv", "strict"),
+      await validated(harness, await readFixture("02_update.csv"), "02_update.csv", "strict"),
     );
     expect(second?.result).toMatchObject({ variants: { create: 7, update: 5 } });
 
@@ -84,11 +81,11 @@ describe("revert", () => {
   it("is refused with the conflicting keys after a later job changed the same rows", async () => {
     const first = await committed(
       harness,
-      await validated(harness, await fixture("01_base.xlsx"), "01_base.xlsx", "smart"),
+      await validated(harness, await readFixture("01_base.xlsx"), "01_base.xlsx", "smart"),
     );
     await committed(
       harness,
-      await validated(harness, await fixture("07_updates.csv"), "07_updates.csv", "strict"),
+      await validated(harness, await readFixture("07_updates.csv"), "07_updates.csv", "strict"),
     );
     const before = await catalogContentChecksum(harness.deps.db);
     const refused = await revertImport(first?.id ?? "", harness.deps);

@@ -1,5 +1,6 @@
 import { requestCommit } from "@catalog/jobs";
 import { getObjectBuffer } from "@catalog/storage";
+import { readFixtureJson } from "@catalog/testing";
 import ExcelJS from "exceljs";
 import { commitImport } from "../src/handlers/commit-import";
 import { validateImport } from "../src/handlers/validate-import";
@@ -7,7 +8,6 @@ import {
   createWorkerHarness,
   type ExpectedOutcome,
   type FixtureStep,
-  readFixtureJson,
   type WorkerHarness,
 } from "./support/worker-harness";
 
@@ -51,9 +51,9 @@ describe("the XLSX report of every fixture", () => {
   afterAll(() => harness.close());
 
   it("holds exactly the expected issues and counts, is rewritten after commit, and its Data sheet re-imports to no change", async () => {
-    const steps = (await readFixtureJson("sequence.json")) as FixtureStep[];
+    const steps = readFixtureJson<FixtureStep[]>("sequence.json");
     for (const step of steps) {
-      const expected = await readFixtureJson<ExpectedOutcome>(step.expected);
+      const expected = readFixtureJson<ExpectedOutcome>(step.expected);
       const job = await harness.submitFixture(step.file, step.mode);
       const validated = await validateImport(job.id, harness.deps);
       if (expected.fatal) continue;

@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { decodeSnapshot } from "@catalog/core";
 import { findImportJob } from "@catalog/jobs";
@@ -11,12 +9,12 @@ import {
   queueJobId,
 } from "@catalog/queue";
 import { getObjectBuffer } from "@catalog/storage";
-import { testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
+import { readFixture, readFixtureJson, testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
 import { Queue } from "bullmq";
 import { validateImport } from "../src/handlers/validate-import";
 import { startImportWorkers } from "../src/import-workers";
 import { expectedView, toExpectedShape } from "./support/expected-view";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -73,7 +71,7 @@ describe("validate job", () => {
     const snapshot = decodeSnapshot(
       await getObjectBuffer(harness.deps.store, done?.snapshot_key ?? ""),
     );
-    const expected = JSON.parse(await readFile(resolve(FIXTURES, "01_base.expected.json"), "utf8"));
+    const expected = readFixtureJson<Record<string, unknown>>("01_base.expected.json");
     expect(toExpectedShape(done?.report_json, snapshot)).toEqual(expectedView(expected));
   });
 
@@ -172,7 +170,7 @@ describe("validate job on bad files, through a real queue worker", () => {
   }
 
   it("fails each with its code, and the worker keeps serving the next job", async () => {
-    const base = await readFile(resolve(FIXTURES, "01_base.xlsx"));
+    const base = await readFixture("01_base.xlsx");
     const png = Buffer.concat([
       Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"),
       Buffer.alloc(64),
@@ -198,7 +196,7 @@ describe("validate job on bad files, through a real queue worker", () => {
       },
       { name: "picture.xlsx", bytes: png, code: "UNSUPPORTED_FILE" },
       { name: "empty.csv", bytes: Buffer.alloc(0), code: "UNSUPPORTED_FILE" },
-      { name: "next.csv", bytes: await readFile(resolve(FIXTURES, "02_update.csv")), code: null },
+      { name: "next.csv", bytes: await readFixture("02_update.csv"), code: null },
     ];
     const jobs = [];
     for (const c of cases) jobs.push(await harness.submit(c.bytes, c.name, "smart"));

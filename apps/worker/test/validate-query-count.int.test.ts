@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+
+import { readFixture } from "@catalog/testing";
 import type { LogEvent } from "kysely";
 import { validateImport } from "../src/handlers/validate-import";
 import { csv } from "./support/commit-helpers";
-import { createWorkerHarness, FIXTURES, type WorkerHarness } from "./support/worker-harness";
+import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
 /** Catalog reads (not the job or media bookkeeping). */
 const isCatalogQuery = (sql: string) =>
@@ -34,7 +34,7 @@ describe("validate reads the catalog in batches", () => {
 
   it("issues a fixed number of catalog queries for 01_base.xlsx, the same for a file 20 times longer", async () => {
     const base = await catalogQueriesFor(
-      await readFile(resolve(FIXTURES, "01_base.xlsx")),
+      await readFixture("01_base.xlsx"),
       "01_base.xlsx",
       "smart",
     );

@@ -1,5 +1,5 @@
 /**
- * The fixture story (shared/fixtures/README.md): from an empty catalog, each file of
+ * The fixture story (test/fixtures/README.md): from an empty catalog, each file of
  * sequence.json is normalized and planned in its mode against the catalog the earlier
  * files left, compared with its expected JSON, then committed (allow_partial: valid
  * rows only; a fatal file commits nothing). At the end the catalog must equal

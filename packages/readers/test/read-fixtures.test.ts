@@ -2,16 +2,16 @@ import { existsSync } from "node:fs";
 import { readRows } from "@catalog/readers";
 import ExcelJS from "exceljs";
 import type * as TmpModule from "tmp";
-import { FIXTURES, fixture } from "./support/paths";
+import { FIXTURES_DIR, fixture } from "./support/paths";
 
 /** exceljs's temp-file module itself (an ES namespace import would be a copy a spy cannot reach). */
 const tmp = jest.requireActual<typeof TmpModule>("tmp");
 
-/** The shared fixtures, written by openpyxl, LibreOffice Calc and Excel-style CSV exports. */
+/** The catalog fixtures, written by openpyxl, LibreOffice Calc and Excel-style CSV exports. */
 describe("readRows on the shared fixtures", () => {
   it("finds the fixtures folder", () => {
     expect(existsSync(fixture("01_base.xlsx"))).toBe(true);
-    expect(FIXTURES).toMatch(/shared[\\/]fixtures$/);
+    expect(FIXTURES_DIR).toMatch(/test[\\/]fixtures$/);
   });
 
   describe("01_base.xlsx (openpyxl: inline strings, workbook.xml after the sheet)", () => {

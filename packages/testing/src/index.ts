@@ -1,2 +1,3 @@
-export * from "./test-services";
 export * from "./catalog-dump";
+export * from "./fixtures";
+export * from "./test-services";

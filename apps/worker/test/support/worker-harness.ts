@@ -4,19 +4,20 @@
  * would (input object + job row).
  */
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, } from "node:path";
 import { Writable } from "node:stream";
 import type { ImportJob, ImportMode } from "@catalog/db";
 import { createImportJob } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { putObject } from "@catalog/storage";
-import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
+import {
+  createTestDatabase,
+  createTestObjectStore,
+  readFixture,
+  type TestDatabase,
+} from "@catalog/testing";
 import type { LogConfig } from "kysely";
 import type { WorkerDependencies, WorkerLimits } from "../../src/worker-dependencies";
-
-/** The shared fixtures folder (real files made by other programs). */
-export const FIXTURES = resolve(__dirname, "../../../../../shared/fixtures");
 
 /** One step of the fixture story (sequence.json). */
 export interface FixtureStep {
@@ -36,11 +37,6 @@ export interface ExpectedOutcome extends Record<string, unknown> {
     products: { create: number; update: number; unchanged: number };
     variants: { create: number; update: number; unchanged: number };
   } & Record<string, unknown>;
-}
-
-/** A JSON file of the fixtures folder. */
-export async function readFixtureJson<T = unknown>(name: string): Promise<T> {
-  return JSON.parse(await readFile(resolve(FIXTURES, name), "utf8"));
 }
 
 export const DEFAULT_TEST_LIMITS: WorkerLimits = {
@@ -106,8 +102,7 @@ export async function createWorkerHarness(
     logs,
     database,
     submit,
-    submitFixture: async (name, mode) =>
-      submit(await readFile(resolve(FIXTURES, name)), basename(name), mode),
+    submitFixture: async (name, mode) => submit(await readFixture(name), basename(name), mode),
     close: async () => {
       store.client.destroy();
       await database.drop();

@@ -1,25 +1,14 @@
 /**
- * Test-only: the shared fixtures (/work/shared/fixtures) as RawRows — CSV through the
+ * Test-only: the catalog fixtures (test/fixtures) as RawRows — CSV through the
  * test CSV helper, XLSX through the real reader (@catalog/readers).
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { RawRow } from "@catalog/core";
 import { readRows } from "@catalog/readers";
+import { fixturePath } from "@catalog/testing";
 import { type CsvFormat, parseCsv } from "./csv";
 
-/** The shared fixtures folder, from this repository's root. */
-export const FIXTURES = path.resolve(__dirname, "../../../../../shared/fixtures");
-
-/** A fixture's path. */
-export function fixturePath(name: string): string {
-  return path.join(FIXTURES, name);
-}
-
-/** A fixture's JSON. */
-export function readFixtureJson<T>(name: string): T {
-  return JSON.parse(readFileSync(fixturePath(name), "utf8")) as T;
-}
+export { readFixtureJson } from "@catalog/testing";
 
 /** How each CSV fixture is written (README: Excel exports; 03 is Windows-1254 with `;`). */
 const CSV_FORMATS: Record<string, CsvFormat> = {

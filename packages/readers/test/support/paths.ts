@@ -1,15 +1,9 @@
-/** Where the reader tests find the shared fixtures and put the files they make. */
+/** Where the reader tests find the catalog fixtures and put the files they make. */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** The shared fixtures folder (/work/shared/fixtures from this repository's root). */
-export const FIXTURES = path.resolve(__dirname, "../../../../../shared/fixtures");
-
-/** A fixture's path. */
-export function fixture(name: string): string {
-  return path.join(FIXTURES, name);
-}
+export { FIXTURES_DIR, fixturePath as fixture } from "@catalog/testing";
 
 /** A fresh temp folder and its cleanup, for a test file's `beforeAll`/`afterAll`. */
 export async function makeTempDir(): Promise<{
