@@ -1,6 +1,14 @@
 /**
  * Builds the Kysely instance a process uses for its whole life. One pool per
  * process; close it with `db.destroy()` on shutdown.
+ *
+ * Losing a connection is an outage to report, never a reason to exit: Postgres
+ * can end any session at any time (a restart, a failover, `pg_terminate_backend`,
+ * a proxy's idle timeout). pg reports that as an `error` event, on the pool for
+ * an idle client and on the client itself for one that is checked out (between
+ * the statements of a transaction, say); an `error` event nobody listens to ends
+ * the process. Both get a listener here: the dead client is dropped (the pool
+ * never hands out a client that errored) and the next query opens a new one.
  */
 import { Kysely, type LogConfig, PostgresDialect } from "kysely";
 import pg from "pg";
@@ -19,6 +27,9 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+/** Told about every connection the pool loses; it must not throw. */
+export type ConnectionErrorListener = (error: Error) => void;
+
 export interface DbOptions {
   /** Postgres connection string. */
   url: string;
@@ -28,7 +39,21 @@ export interface DbOptions {
   applicationName?: string;
   /** Kysely's query log hook (tests count queries with it). */
   log?: LogConfig;
+  /**
+   * Told when a pooled connection is lost (logged by the process). Default: one
+   * line on stderr. Either way the client is dropped and the process carries on.
+   */
+  onConnectionError?: ConnectionErrorListener;
+  /**
+   * Milliseconds to wait for a new connection before the query fails (an
+   * unreachable or hung server must fail the work, not hang it). Default 10 s.
+   */
+  connectTimeoutMs?: number;
 }
+
+const writeToStderr: ConnectionErrorListener = (error) => {
+  process.stderr.write(`Postgres connection lost: ${error.message}\n`);
+};
 
 /** A pg pool wrapped in a typed Kysely instance. */
 export function createDb(options: DbOptions): Kysely<Database> {
@@ -41,7 +66,27 @@ export function createDb(options: DbOptions): Kysely<Database> {
     // statement would run on, holding its locks. Checking the client every 2 s
     // rolls such a transaction back promptly.
     options: "-c client_connection_check_interval=2000",
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // Notices a peer that vanished without closing the connection (a failover).
+    keepAlive: true,
     types,
   });
+  watchConnections(pool, options.onConnectionError ?? writeToStderr);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
+}
+
+/**
+ * Puts an `error` listener on every client the pool connects, which hears a
+ * lost connection whether the client is idle or checked out, and one on the
+ * pool, which pg-pool also emits to for an idle client (already reported by the
+ * client's own listener, but an `error` event without a listener would throw).
+ * pg-pool removes a client that errored while idle; one that errored while
+ * checked out is no longer queryable, so its query fails and the pool discards
+ * it on release.
+ */
+export function watchConnections(pool: pg.Pool, listener: ConnectionErrorListener): void {
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => {
+    client.on("error", (error) => listener(error));
+  });
 }

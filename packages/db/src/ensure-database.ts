@@ -11,7 +11,12 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   if (!name) throw new Error(`DATABASE_URL names no database: ${url}`);
   const admin = new URL(url);
   admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: 10_000,
+  });
+  // A lost connection fails the query in flight; without a listener its `error` event would end the process.
+  client.on("error", () => undefined);
   await client.connect();
   try {
     const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
