@@ -46,6 +46,21 @@ export const s3Env = {
   S3_ACCESS_KEY_ID: z.string().min(1).default("S3RVER"),
   /** Secret access key (the embedded server accepts S3RVER). */
   S3_SECRET_ACCESS_KEY: z.string().min(1).default("S3RVER"),
+  /** Milliseconds to open a connection to S3 before the attempt fails. */
+  S3_CONNECT_TIMEOUT_MS: int(100).default(3_000),
+  /**
+   * Milliseconds an S3 connection may stay silent mid-request before the attempt
+   * fails: what bounds a request to a server that stopped answering.
+   */
+  S3_SOCKET_TIMEOUT_MS: int(100).default(10_000),
+  /** Milliseconds from sending an S3 request to its response, however busy the connection. */
+  S3_REQUEST_TIMEOUT_MS: int(1_000).default(60_000),
+  /**
+   * Attempts per S3 operation, the first included. An upload while S3 hangs
+   * answers 503 after about S3_MAX_ATTEMPTS × S3_SOCKET_TIMEOUT_MS; longer outages
+   * are waited out by the job retries, not here.
+   */
+  S3_MAX_ATTEMPTS: int(1, 10).default(2),
 };
 
 /** Import limits of SPEC §12. */

@@ -2,6 +2,10 @@
  * Reading and writing the service's objects (inputs, snapshots, reports) in one
  * bucket. Uploads accept a Buffer or a stream of unknown length; large streams go
  * up as multipart uploads without being held in memory whole.
+ *
+ * An outage (timeout, broken connection, 5xx) surfaces from every function here
+ * as a StorageUnavailableError, also mid-stream while an object is read, so
+ * callers tell it apart from an answer (no such key) without knowing the SDK.
  */
 import { createHash } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
@@ -17,6 +21,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { asStorageError } from "./storage-errors";
 
 /** The bucket and client every storage call uses. */
 export interface ObjectStore {
@@ -62,7 +67,9 @@ export async function putObject(
     queueSize: 2,
   });
   if (Buffer.isBuffer(body)) {
-    await upload.done();
+    await upload.done().catch((error) => {
+      throw asStorageError(error, "PutObject", key);
+    });
   } else {
     const counting = source as PassThrough;
     body.on("data", (chunk: Buffer) => {
@@ -76,22 +83,35 @@ export async function putObject(
       await upload.abort().catch(() => undefined);
       throw piped.reason;
     }
-    if (uploaded.status === "rejected") throw uploaded.reason;
+    if (uploaded.status === "rejected") throw asStorageError(uploaded.reason, "PutObject", key);
   }
   return { key, sizeBytes, sha256: hash.digest("hex") };
 }
 
-/** A readable stream of the object's bytes. */
+/**
+ * A readable stream of the object's bytes. A connection that breaks or goes
+ * silent (the client's socket timeout) while the body streams fails the stream
+ * with a StorageUnavailableError.
+ */
 export async function getObjectStream(store: ObjectStore, key: string): Promise<Readable> {
+  let body: Readable;
   try {
     const response = await store.client.send(
       new GetObjectCommand({ Bucket: store.bucket, Key: key }),
     );
-    return response.Body as Readable;
+    body = response.Body as Readable;
   } catch (error) {
     if (error instanceof NoSuchKey) throw new ObjectNotFoundError(key);
-    throw error;
+    throw asStorageError(error, "GetObject", key);
   }
+  const out = new PassThrough();
+  body.once("error", (error) => out.destroy(asStorageError(error, "GetObject", key) as Error));
+  // A consumer that stops reading early (an abort) must release the connection.
+  out.once("close", () => {
+    if (!body.readableEnded) body.destroy();
+  });
+  body.pipe(out);
+  return out;
 }
 
 /** The whole object in memory; for small objects (snapshots, reports) only. */
@@ -112,13 +132,26 @@ export async function headObject(
     return { sizeBytes: head.ContentLength ?? 0 };
   } catch (error) {
     if (error instanceof NotFound || (error as { name?: string }).name === "NotFound") return null;
-    throw error;
+    throw asStorageError(error, "HeadObject", key);
   }
 }
 
-/** Deletes the object; deleting a missing object is not an error. */
-export async function deleteObject(store: ObjectStore, key: string): Promise<void> {
-  await store.client.send(new DeleteObjectCommand({ Bucket: store.bucket, Key: key }));
+/**
+ * Deletes the object; deleting a missing object is not an error. `signal` bounds
+ * the wait (a caller that answers a client first and cleans up later).
+ */
+export async function deleteObject(
+  store: ObjectStore,
+  key: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await store.client.send(new DeleteObjectCommand({ Bucket: store.bucket, Key: key }), {
+      abortSignal: signal,
+    });
+  } catch (error) {
+    throw asStorageError(error, "DeleteObject", key);
+  }
 }
 
 /** Creates the bucket when it does not exist (local and test setups). */
@@ -130,7 +163,13 @@ export async function ensureBucket(store: ObjectStore): Promise<void> {
   }
 }
 
-/** Whether the bucket answers; for readiness probes. */
-export async function pingBucket(store: ObjectStore): Promise<void> {
-  await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }));
+/** Whether the bucket answers; for readiness probes. `signal` ends a probe that waited too long. */
+export async function pingBucket(store: ObjectStore, signal?: AbortSignal): Promise<void> {
+  try {
+    await store.client.send(new HeadBucketCommand({ Bucket: store.bucket }), {
+      abortSignal: signal,
+    });
+  } catch (error) {
+    throw asStorageError(error, "HeadBucket");
+  }
 }
