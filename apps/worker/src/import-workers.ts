@@ -1,14 +1,34 @@
 /**
  * BullMQ consumers for the import queues. Each handler receives the import id
- * only and re-reads the job from Postgres. When a handler's error survives every
- * retry, the job is marked `failed` (INTERNAL_ERROR) so it does not sit in a
- * working status until the reaper finds it.
+ * only and re-reads the job from Postgres. Around every attempt:
+ * - a heartbeat keeps the job's `heartbeat_at` fresh while the handler runs,
+ *   however long one step takes (reading a big file, waiting on S3 or on the
+ *   commit lock), so the reaper never fails a job a live worker holds;
+ * - a failed attempt is classified (error-classification.ts): an outage is
+ *   retried with the retry policy's backoff, the job waiting in its waiting
+ *   status meanwhile, and fails with the outage's code (STORAGE_UNAVAILABLE,
+ *   DATABASE_UNAVAILABLE, ...) when the retries run out; work that can never
+ *   succeed fails at once, not retryable, with its own code (BullMQ's
+ *   UnrecoverableError stops the queue's retries); anything else gets a few
+ *   attempts, then INTERNAL_ERROR.
  */
-import type { ImportJob, JobStatus } from "@catalog/db";
-import { transitionImportJob } from "@catalog/jobs";
+import type { ImportJob } from "@catalog/db";
+import {
+  awaitRetry,
+  classifyError,
+  DEFAULT_RETRY_POLICY,
+  type ErrorClass,
+  type FailureCode,
+  failAfterRetries,
+  RETRY_STATUSES,
+  type RetriedPhase,
+  type RetryPolicy,
+  retryDelayMs,
+} from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
-import { type ConnectionOptions, type Job, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import { withHeartbeat } from "./heartbeat";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 /** A handler: does the work for one import; safe to run twice. */
@@ -17,20 +37,19 @@ export type ImportHandler = (
   deps: WorkerDependencies,
 ) => Promise<ImportJob | undefined>;
 
-/**
- * The status a job is in while each kind of work runs: what to fail it from.
- * A revert runs in one transaction on a finished job; when it fails, the job
- * simply stays as it was.
- */
-const WORKING_STATUS: Partial<Record<QueueKind, JobStatus>> = {
-  validate: "validating",
-  commit: "running",
-};
-
 export interface ImportWorkerOptions {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: Partial<Record<QueueKind, number>>;
+  /** How long and how often failed work is retried. Default: DEFAULT_RETRY_POLICY. */
+  retry?: RetryPolicy;
+  /** Milliseconds between heartbeats of a job in progress. Default 30 s. */
+  heartbeatMs?: number;
+}
+
+/** The BullMQ worker settings every consumer of the import queues needs: the retry backoff. */
+export function importWorkerSettings(policy: RetryPolicy) {
+  return { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy, attemptsMade) };
 }
 
 /** Starts one BullMQ Worker per handler given. */
@@ -39,20 +58,31 @@ export function startImportWorkers(
   deps: WorkerDependencies,
   options: ImportWorkerOptions,
 ): Worker[] {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
   return (Object.entries(handlers) as [QueueKind, ImportHandler][]).map(([kind, handler]) => {
+    const phase = kind in RETRY_STATUSES ? (kind as RetriedPhase) : undefined;
     const worker = new Worker(
       QUEUE_NAMES[kind],
       async (job: Job) => {
         const { importId } = importJobPayload.parse(job.data);
-        await handler(importId, deps);
+        const working = phase && RETRY_STATUSES[phase].working;
+        try {
+          await withHeartbeat(deps, { importId, status: working, intervalMs: heartbeatMs }, () =>
+            handler(importId, deps),
+          );
+        } catch (error) {
+          throw await afterFailedAttempt({ kind, phase, job, importId, error, deps, policy });
+        }
       },
       {
         connection: options.connection,
         prefix: options.prefix,
         concurrency: options.concurrency[kind] ?? 1,
+        settings: importWorkerSettings(policy),
       },
     );
-    worker.on("failed", (job, error) => void onFailed(kind, job, error, deps));
+    worker.on("failed", (job, error) => void onFailed(kind, phase, job, error, deps));
     worker.on("error", (error) =>
       deps.logger.error({ err: error, queue: QUEUE_NAMES[kind] }, "Queue worker error"),
     );
@@ -60,8 +90,91 @@ export function startImportWorkers(
   });
 }
 
+interface FailedAttempt {
+  kind: QueueKind;
+  phase: RetriedPhase | undefined;
+  job: Job;
+  importId: string;
+  error: unknown;
+  deps: WorkerDependencies;
+  policy: RetryPolicy;
+}
+
+/** How many attempts work failing this way gets, the first included. */
+function attemptsFor(verdict: ErrorClass, policy: RetryPolicy): number {
+  if (verdict.kind === "transient") return policy.attempts;
+  if (verdict.kind === "unexpected") return policy.unexpectedAttempts;
+  return 1;
+}
+
+/**
+ * Decides what a failed attempt leads to and returns the error for BullMQ:
+ * the original one when a retry follows (BullMQ schedules it with the policy's
+ * backoff), an UnrecoverableError once the job was failed in Postgres.
+ */
+async function afterFailedAttempt(attempt: FailedAttempt): Promise<unknown> {
+  const { kind, phase, job, importId, error, deps, policy } = attempt;
+  const verdict = classifyError(error);
+  const number = job.attemptsMade + 1;
+  const last = number >= attemptsFor(verdict, policy);
+  const code: FailureCode = verdict.kind === "unexpected" ? "INTERNAL_ERROR" : verdict.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const log = deps.logger.child({ job_id: importId, phase: kind });
+  log.warn(
+    { err: error, attempt: number, failure_code: code, class: verdict.kind, last },
+    last ? `${kind} failed: no retry left` : `${kind} attempt failed: retry scheduled`,
+  );
+  if (!phase) return last ? new UnrecoverableError(message) : error;
+
+  if (!last) {
+    const delay = retryDelayMs(policy, number, () => 0.5);
+    await awaitRetry(deps.db, importId, phase, {
+      attempt: number,
+      code,
+      message,
+      nextAttemptAt: new Date(Date.now() + delay),
+    }).catch((cause) =>
+      log.warn({ err: cause }, "Could not record the scheduled retry (the next attempt will)"),
+    );
+    return error;
+  }
+
+  const failure = {
+    code,
+    message:
+      verdict.kind === "unrecoverable"
+        ? message
+        : `${kind} failed after ${number} attempt${number === 1 ? "" : "s"}: ${message}`,
+    details: verdict.kind === "unrecoverable" ? verdict.details : { attempts: number },
+    // An outage may be over later: revalidate, or commit again (a failed commit
+    // transaction wrote nothing). A bug's INTERNAL_ERROR leaves a commit
+    // retryable for the same reason; an unrecoverable error never is.
+    retryable:
+      verdict.kind === "transient" || (verdict.kind === "unexpected" && phase === "commit"),
+  };
+  try {
+    const failed = await failAfterRetries(deps.db, importId, phase, failure);
+    if (failed) {
+      deps.metrics.jobsTotal.inc({ phase: kind, outcome: "failed", mode: failed.mode });
+      if (kind === "commit")
+        log.error({ failure_code: code }, `${LOG_PATTERNS.commitError} ${importId}`);
+    }
+  } catch (cause) {
+    // Postgres is down too: let the queue try again later, when this can be recorded.
+    log.error({ err: cause }, "Could not mark the job failed; the queue will try again");
+    return error;
+  }
+  return error instanceof UnrecoverableError ? error : new UnrecoverableError(failure.message);
+}
+
+/**
+ * Logs every failed attempt; fails the job when the queue gave up on it without
+ * the processor deciding so (its attempts cap reached, or a job that stalled
+ * more often than allowed because its workers kept dying).
+ */
 async function onFailed(
   kind: QueueKind,
+  phase: RetriedPhase | undefined,
   job: Job | undefined,
   error: Error,
   deps: WorkerDependencies,
@@ -74,14 +187,13 @@ async function onFailed(
     { err: error, job_id: importId, phase: kind, attempt: job?.attemptsMade },
     pattern,
   );
-  const workingStatus = WORKING_STATUS[kind];
-  if (!job || !importId || !workingStatus || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  if (!job?.finishedOn || !importId || !phase || error instanceof UnrecoverableError) return;
+  const verdict = classifyError(error);
   try {
-    const failed = await transitionImportJob(deps.db, importId, [workingStatus], "failed", {
-      failure_code: "INTERNAL_ERROR",
-      failure_message: `${kind} failed after ${job.attemptsMade} attempts: ${error.message}`,
-      retryable: kind === "commit",
-      completed_at: new Date(),
+    const failed = await failAfterRetries(deps.db, importId, phase, {
+      code: verdict.kind === "unexpected" ? "INTERNAL_ERROR" : verdict.code,
+      message: `${kind} failed after ${job.attemptsMade} attempts: ${error.message}`,
+      retryable: phase === "commit" || verdict.kind === "transient",
     });
     if (failed) deps.metrics.jobsTotal.inc({ phase: kind, outcome: "failed", mode: failed.mode });
   } catch (cause) {

@@ -14,7 +14,27 @@ export const FAILURE_CODES = [
   "SNAPSHOT_STALE",
   /** The commit ran past COMMIT_TIMEOUT_S and was rolled back. Retryable. */
   "COMMIT_TIMEOUT",
-  /** The work could not be enqueued (Redis unreachable) when the job was created. */
+  /**
+   * The snapshot could not be read as one (not JSON, another format, a bad shape,
+   * or none recorded). Never retried: the same bytes fail the same way.
+   */
+  "SNAPSHOT_INVALID",
+  /**
+   * The commit wrote other counts than its plan promised, so it was rolled back.
+   * Never retried: the same plan on the same catalog does the same; a bug to report.
+   */
+  "COMMIT_COUNT_MISMATCH",
+  /**
+   * Object storage was unreachable or failing (timeouts, refused connections,
+   * 5xx) through every retry. Retryable: revalidate, or commit again, once it is back.
+   */
+  "STORAGE_UNAVAILABLE",
+  /**
+   * Postgres was unreachable or dropped the connection (a restart, a failover,
+   * terminated sessions) through every retry. Retryable, as STORAGE_UNAVAILABLE.
+   */
+  "DATABASE_UNAVAILABLE",
+  /** The work could not be enqueued (Redis unreachable), at upload or through every retry. */
   "QUEUE_UNAVAILABLE",
   /** A revert was refused: a later change touched rows this job wrote (status unchanged). */
   "REVERT_CONFLICT",
@@ -22,7 +42,7 @@ export const FAILURE_CODES = [
   "STUCK_JOB_REAPED",
   /** An operator failed the job by hand (`importctl fail`). */
   "MANUALLY_FAILED",
-  /** An unexpected error that survived every retry; details are in the logs. */
+  /** An unexpected error (a bug) that survived its few retries; details are in the logs. */
   "INTERNAL_ERROR",
 ] as const;
 

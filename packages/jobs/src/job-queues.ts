@@ -4,21 +4,45 @@
  */
 import { QUEUE_NAMES, type QueueKind, queueJobId } from "@catalog/queue";
 import { type ConnectionOptions, Queue } from "bullmq";
+import { QUEUE_ATTEMPTS_CAP, RETRY_BACKOFF_TYPE } from "./retry-policy";
 
 /** The three queues, sharing one connection and key prefix. */
 export type ImportQueues = Record<QueueKind, Queue>;
 
-/** Failed attempts are retried with backoff; only transient errors reach a retry. */
+/**
+ * Failed attempts are retried with the worker's backoff (see retry-policy.ts),
+ * which also decides when to stop; the attempts here are only a cap.
+ */
 const DEFAULT_JOB_OPTIONS = {
-  attempts: 3,
-  backoff: { type: "exponential", delay: 2_000 },
+  attempts: QUEUE_ATTEMPTS_CAP,
+  backoff: { type: RETRY_BACKOFF_TYPE },
   removeOnComplete: { age: 24 * 3600, count: 1_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
-export function createImportQueues(connection: ConnectionOptions, prefix: string): ImportQueues {
-  const make = (kind: QueueKind) =>
-    new Queue(QUEUE_NAMES[kind], { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+export interface ImportQueueOptions {
+  /**
+   * Told about the queues' Redis errors. A BullMQ Queue re-emits its
+   * connection's errors, and an `error` event nobody listens to ends the process.
+   * Default: ignored (the connection's own listener reports them).
+   */
+  onError?: (error: Error) => void;
+}
+
+export function createImportQueues(
+  connection: ConnectionOptions,
+  prefix: string,
+  options: ImportQueueOptions = {},
+): ImportQueues {
+  const make = (kind: QueueKind) => {
+    const queue = new Queue(QUEUE_NAMES[kind], {
+      connection,
+      prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
+    queue.on("error", options.onError ?? (() => undefined));
+    return queue;
+  };
   return { validate: make("validate"), commit: make("commit"), revert: make("revert") };
 }
 

@@ -1,13 +1,16 @@
 /**
- * Stuck jobs: in a working status (pending, validating, running) with no sign of
- * life (heartbeat or update) for longer than STUCK_AFTER_S. One query finds
+ * Stuck jobs: in a working status (validating, running) with no sign of life
+ * (heartbeat or update) for longer than STUCK_AFTER_S. A live worker refreshes
+ * the heartbeat of every job it holds, so these have none. One query finds
  * them; reaping fails them with STUCK_JOB_REAPED (a stuck commit stays
- * retryable: its transaction never committed, so nothing was written).
+ * retryable: its transaction never committed, so nothing was written). A
+ * `pending` job only waits for a worker and is never failed for its age: lost
+ * queue work is re-enqueued instead (the reaper).
  */
 import type { Database, ImportJob, JobStatus } from "@catalog/db";
 import { type Kysely, sql } from "kysely";
 
-const WORKING: JobStatus[] = ["pending", "validating", "running"];
+const WORKING: JobStatus[] = ["validating", "running"];
 
 /** Jobs with no sign of life for more than `stuckAfterS` seconds, oldest first. */
 export async function findStuckJobs(
@@ -62,7 +65,7 @@ export async function countStuckJobs(
     )
     .groupBy("status")
     .execute();
-  const counts: Record<string, number> = { pending: 0, validating: 0, running: 0 };
+  const counts: Record<string, number> = { validating: 0, running: 0 };
   for (const row of rows) counts[row.status] = Number(row.count);
   return counts;
 }

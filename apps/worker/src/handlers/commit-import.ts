@@ -14,7 +14,7 @@ import {
   type CommitCounts,
   plannedCounts,
 } from "@catalog/catalog";
-import { decodeSnapshot, type Snapshot } from "@catalog/core";
+import { decodeSnapshot, type Snapshot, SnapshotFormatError } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import {
   claimForCommit,
@@ -23,6 +23,7 @@ import {
   lockImportJob,
   recordProgress,
   transitionImportJob,
+  UnrecoverableJobError,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { getObjectBuffer } from "@catalog/storage";
@@ -101,7 +102,8 @@ async function apply(
   deps: WorkerDependencies,
 ): Promise<{ job: ImportJob; snapshot: Snapshot } | undefined> {
   const { db, store, metrics, logger } = deps;
-  if (!job.snapshot_key || !job.snapshot_hash) throw new Error(`Job ${job.id} has no snapshot`);
+  if (!job.snapshot_key || !job.snapshot_hash)
+    throw new UnrecoverableJobError("SNAPSHOT_INVALID", `Job ${job.id} has no snapshot recorded`);
   const bytes = await getObjectBuffer(store, job.snapshot_key);
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== job.snapshot_hash.trim()) {
@@ -120,7 +122,7 @@ async function apply(
       },
     );
   }
-  const snapshot = decodeSnapshot(bytes);
+  const snapshot = readSnapshot(bytes);
   if (snapshot.job_id !== job.id)
     throw new JobFailure("SNAPSHOT_INTEGRITY_FAILED", "The snapshot belongs to another job");
   const plan = toCommitPlan(snapshot);
@@ -141,8 +143,12 @@ async function apply(
       const done = await applyCommitPlan(trx, job.id, plan);
       checkDeadline();
       if (!isDeepStrictEqual(done, promised)) {
-        throw new Error(
-          `Commit of ${job.id} did ${JSON.stringify(done)}, plan promised ${JSON.stringify(promised)}`,
+        // Rolls the transaction back. The same plan on the same catalog would do the
+        // same again, so this is never retried.
+        throw new UnrecoverableJobError(
+          "COMMIT_COUNT_MISMATCH",
+          `Commit of ${job.id} did other counts than its plan promised; rolled back, nothing was written`,
+          { done, promised },
         );
       }
       const finished = await transitionImportJob(
@@ -162,6 +168,22 @@ async function apply(
     },
   );
   return finished && { job: finished, snapshot };
+}
+
+/**
+ * The snapshot document in `bytes` (whose hash already matched). Bytes that are
+ * not a snapshot fail the same way on every attempt: never retried.
+ */
+function readSnapshot(bytes: Buffer): Snapshot {
+  try {
+    return decodeSnapshot(bytes);
+  } catch (error) {
+    if (!(error instanceof SnapshotFormatError)) throw error;
+    throw new UnrecoverableJobError(
+      "SNAPSHOT_INVALID",
+      `The snapshot cannot be read: ${error.message}`,
+    );
+  }
 }
 
 /**

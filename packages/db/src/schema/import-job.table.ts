@@ -24,11 +24,16 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 /** Arbitrary JSON stored in a jsonb column, written as a JSON string. */
 type Json<T> = ColumnType<T, string, string>;
 
-/** What a job is doing now, for progress bars: `{phase, done, total}`. */
+/**
+ * What a job is doing now, for progress bars: `{phase, done, total}`; while a
+ * failed attempt waits for its retry, `retry` says which attempt failed, why,
+ * and when the next one is due.
+ */
 export interface JobProgress {
   phase: "upload" | "validate" | "commit" | "revert";
   done: number;
   total: number;
+  retry?: { attempt: number; code: string; message: string; next_attempt_at: string };
 }
 
 export interface ImportJobTable {
