@@ -29,7 +29,12 @@ export interface ApiDependencies {
   /** Public base URL for job links, without a trailing slash, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
   /** Reachability checks for /readyz. */
-  ping: { postgres(): Promise<unknown>; redis(): Promise<unknown>; s3(): Promise<unknown> };
+  ping: {
+    postgres(): Promise<unknown>;
+    redis(): Promise<unknown>;
+    /** `signal` aborts a request that outlived the probe's deadline. */
+    s3(signal?: AbortSignal): Promise<unknown>;
+  };
 }
 
 /** The API: probes and metrics, the OpenAPI document, the import-job routes; JSON errors. */

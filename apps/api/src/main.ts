@@ -7,7 +7,7 @@ import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
 import { closeImportQueues, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
-import { createProducerConnection } from "@catalog/queue";
+import { createProducerConnection, throttledErrorListener } from "@catalog/queue";
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
 import { sql } from "kysely";
 import { createApp } from "./app";
@@ -20,11 +20,15 @@ async function main(): Promise<void> {
     url: env.DATABASE_URL,
     poolSize: env.DATABASE_POOL_SIZE,
     applicationName: "catalog-import-api",
+    onConnectionError: (error) => logger.warn({ err: error }, "Postgres connection lost"),
   });
   // Fail-fast: an upload answers 503 when Redis is down instead of hanging, and
   // /readyz probes this same connection.
-  const redis = createProducerConnection(env.REDIS_URL);
-  redis.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
+  const redis = createProducerConnection(env.REDIS_URL, {
+    onError: throttledErrorListener((error, repeats) =>
+      logger.warn({ err: error, repeats }, "Redis connection error"),
+    ),
+  });
   const queues = createImportQueues(redis, env.QUEUE_PREFIX);
   const s3 = { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET };
   const metrics = createMetrics();
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     ping: {
       postgres: () => sql`SELECT 1`.execute(db),
       redis: () => redis.ping(),
-      s3: () => pingBucket(s3),
+      s3: (signal) => pingBucket(s3, signal),
     },
   });
   const server = app.listen(env.PORT, env.HOST, () => {

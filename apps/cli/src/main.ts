@@ -17,7 +17,13 @@ async function main(argv: string[]): Promise<void> {
   const env = parseEnvOrExit(cliEnvShape);
   let db: Kysely<Database> | undefined;
   const database = () => {
-    db ??= createDb({ url: env.DATABASE_URL, poolSize: 2, applicationName: "importctl" });
+    db ??= createDb({
+      url: env.DATABASE_URL,
+      poolSize: 2,
+      applicationName: "importctl",
+      onConnectionError: (error) =>
+        process.stderr.write(`importctl: Postgres connection lost: ${error.message}\n`),
+    });
     return db;
   };
 

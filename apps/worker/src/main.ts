@@ -1,33 +1,51 @@
 /**
- * A worker process: consumes the import queues and serves /metrics. Run as many
- * as needed; each one is independent. On SIGTERM it stops taking jobs, lets the
- * ones in progress finish (up to SHUTDOWN_GRACE_S; past that their locks lapse
- * and another worker takes them over), closes its connections and exits 0.
+ * A worker process: consumes the import queues, takes its turn at maintenance
+ * (the reaper) and serves /metrics, /healthz and /readyz. Run as many as
+ * needed; each one is independent. A lost connection to Postgres, Redis or S3
+ * is logged and waited out, never a reason to exit. On SIGTERM it stops taking
+ * jobs, lets the ones in progress finish (up to SHUTDOWN_GRACE_S; past that
+ * their locks lapse and another worker takes them over), closes its
+ * connections and exits 0.
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { closeImportQueues, createImportQueues } from "@catalog/jobs";
-import { createLogger, createMetrics } from "@catalog/observability";
-import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
-import { createS3Client, s3SettingsFromEnv } from "@catalog/storage";
-import { Queue, Worker } from "bullmq";
+import { closeImportQueues, createImportQueues, type RetryPolicy } from "@catalog/jobs";
+import { checkReadiness, createLogger, createMetrics } from "@catalog/observability";
+import {
+  createProducerConnection,
+  createWorkerConnection,
+  LEGACY_MAINTENANCE_QUEUE,
+  QUEUE_NAMES,
+  throttledErrorListener,
+} from "@catalog/queue";
+import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
+import { type ConnectionOptions, Queue } from "bullmq";
+import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { reapJobs } from "./handlers/reap-jobs";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
+import { startMaintenance } from "./maintenance/maintenance-loop";
 import { startMetricsServer } from "./metrics-server";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 async function main(): Promise<void> {
   const env = parseEnvOrExit(workerEnvShape);
   const logger = createLogger("worker", env.LOG_LEVEL);
+  if (env.HEARTBEAT_INTERVAL_S * 2 > env.STUCK_AFTER_S) {
+    process.stderr.write(
+      `HEARTBEAT_INTERVAL_S (${env.HEARTBEAT_INTERVAL_S}) must be at most half of STUCK_AFTER_S (${env.STUCK_AFTER_S}): live jobs would be reaped\n`,
+    );
+    process.exit(78);
+  }
   const deps: WorkerDependencies = {
     db: createDb({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       applicationName: "catalog-import-worker",
+      onConnectionError: (error) => logger.warn({ err: error }, "Postgres connection lost"),
     }),
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
@@ -41,26 +59,47 @@ async function main(): Promise<void> {
       commitTimeoutMs: env.COMMIT_TIMEOUT_S * 1000,
     },
   };
-  const connection = createWorkerConnection(env.REDIS_URL);
-  connection.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
+  const onRedisError = throttledErrorListener((error, repeats) =>
+    logger.warn({ err: error, repeats }, "Redis connection error"),
+  );
+  // Consumers block on Redis and wait through an outage; the reaper and the
+  // depth gauge use a fail-fast connection, so an outage fails their run
+  // instead of stalling the maintenance loop.
+  const connection = createWorkerConnection(env.REDIS_URL, { onError: onRedisError });
+  const producer = createProducerConnection(env.REDIS_URL, { onError: onRedisError });
+  const retry: RetryPolicy = {
+    attempts: env.RETRY_ATTEMPTS,
+    unexpectedAttempts: Math.min(3, env.RETRY_ATTEMPTS),
+    baseDelayMs: env.RETRY_BASE_DELAY_MS,
+    maxDelayMs: env.RETRY_MAX_DELAY_MS,
+  };
   const handlers = { validate: validateImport, commit: commitImport, revert: revertImport };
   const workers = startImportWorkers(handlers, deps, {
     connection,
     prefix: env.QUEUE_PREFIX,
     concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
+    retry,
+    heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
   });
 
-  // The reaper: one scheduler shared by every worker; each tick runs on one of them.
-  const queues = createImportQueues(connection, env.QUEUE_PREFIX);
-  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: env.QUEUE_PREFIX });
-  await maintenance.upsertJobScheduler("reaper", { every: 60_000 }, { name: "reap" });
-  workers.push(
-    new Worker(MAINTENANCE_QUEUE, () => reapJobs(deps, queues, env.STUCK_AFTER_S), {
-      connection,
-      prefix: env.QUEUE_PREFIX,
-      concurrency: 1,
-    }),
-  );
+  const queues = createImportQueues(producer, env.QUEUE_PREFIX);
+  void removeLegacyReaperSchedule(producer, env.QUEUE_PREFIX);
+  const maintenance = startMaintenance({
+    databaseUrl: env.DATABASE_URL,
+    logger,
+    tickMs: env.MAINTENANCE_TICK_S * 1000,
+    tasks: [
+      {
+        name: "reaper",
+        everyMs: env.REAPER_INTERVAL_S * 1000,
+        run: () =>
+          reapJobs(deps, queues, {
+            stuckAfterS: env.STUCK_AFTER_S,
+            lostAfterS: env.LOST_WORK_AFTER_S,
+          }),
+      },
+    ],
+  });
 
   // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
   const depth = setInterval(async () => {
@@ -76,7 +115,16 @@ async function main(): Promise<void> {
       }
     }
   }, 15_000);
-  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT);
+  const metricsServer = await startMetricsServer(
+    deps.metrics.registry,
+    env.WORKER_METRICS_PORT,
+    () =>
+      checkReadiness({
+        postgres: () => sql`SELECT 1`.execute(deps.db),
+        redis: () => producer.ping(),
+        s3: (signal) => pingBucket(deps.store, signal),
+      }),
+  );
   logger.info(
     { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
     "Worker started",
@@ -97,14 +145,24 @@ async function main(): Promise<void> {
     }
     clearInterval(depth);
     metricsServer.server.close();
-    await Promise.allSettled([closeImportQueues(queues), maintenance.close()]);
-    await Promise.allSettled([deps.db.destroy(), connection.quit()]);
+    await maintenance.stop();
+    await closeImportQueues(queues).catch(() => undefined);
+    await Promise.allSettled([deps.db.destroy(), connection.quit(), producer.quit()]);
     deps.store.client.destroy();
     logger.info("Worker stopped");
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Best effort: an earlier version's reaper scheduler in Redis would fill a queue nobody reads. */
+async function removeLegacyReaperSchedule(connection: ConnectionOptions, prefix: string) {
+  const legacy = new Queue(LEGACY_MAINTENANCE_QUEUE, { connection, prefix });
+  legacy.on("error", () => undefined);
+  await legacy.removeJobScheduler("reaper").catch(() => undefined);
+  await legacy.obliterate({ force: true }).catch(() => undefined);
+  await legacy.close().catch(() => undefined);
 }
 
 void main();

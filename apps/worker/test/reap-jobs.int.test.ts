@@ -54,7 +54,7 @@ describe("the reaper", () => {
     );
     const fresh = await harness.submit(file, "fresh.csv", "strict");
 
-    const result = await reapJobs(harness.deps, queues, 1_800);
+    const result = await reapJobs(harness.deps, queues, { stuckAfterS: 1_800, lostAfterS: 60 });
     expect(result).toEqual({ failed: [stuckCommit.id], requeued: [lost.id] });
     expect(await findImportJob(harness.deps.db, stuckCommit.id)).toMatchObject({
       status: "failed",

@@ -14,8 +14,12 @@ export const QUEUE_NAMES = {
 
 export type QueueKind = keyof typeof QUEUE_NAMES;
 
-/** The queue of periodic maintenance (the reaper), run by one worker at a time. */
-export const MAINTENANCE_QUEUE = "import-maintenance";
+/**
+ * The queue where earlier versions kept the reaper's job scheduler. Maintenance
+ * now runs from the workers themselves (chosen through Postgres); workers
+ * remove a leftover scheduler at start so it does not fill a queue nobody reads.
+ */
+export const LEGACY_MAINTENANCE_QUEUE = "import-maintenance";
 
 /** Every queue's payload: the import job's id, nothing else. */
 export const importJobPayload = z.object({ importId: z.uuid() });
