@@ -32,6 +32,7 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
       fileField: "file",
       fields: { mode: (value) => parseRequest(uploadMode, value, "mode") },
       objectKey: (safeName) => inputKey(jobId, safeName),
+      onBodyAbandoned: () => response.set("Connection", "close"),
     });
 
     let outcome: Awaited<ReturnType<typeof createOrReuseImportJob>>;

@@ -13,14 +13,22 @@
  * given): each is checked as it arrives, so a bad field before the file refuses
  * the upload before any byte is stored, and a bad field after it deletes the
  * stored object. The result is known only once the whole body has been read.
+ *
+ * A refusal decided early is answered once the rest of the body has been read
+ * and discarded (up to a bound, see discard-request-body.ts), so a client that
+ * writes its whole body before reading gets the status, not a broken pipe.
+ * Storage that fails or hangs (the S3 client's timeouts) is a 503; an object
+ * that could not be deleted then is deleted later, once storage answers again.
  */
 import type { IncomingMessage } from "node:http";
 import { type Readable, Transform } from "node:stream";
 import type { Logger } from "@catalog/observability";
 import { type FileKind, sniffFileKind } from "@catalog/readers";
-import { deleteObject, type ObjectStore, putObject, type StoredObject } from "@catalog/storage";
+import { type ObjectStore, putObject, type StoredObject } from "@catalog/storage";
 import busboy from "busboy";
 import { AppError } from "../errors";
+import { discardRequestBody } from "./discard-request-body";
+import { deleteRefusedObject } from "./delete-refused-object";
 import { baseName, safeFileName } from "./upload-file-name";
 
 /** Bytes handed to `sniffFileKind` (a few hundred are enough for both kinds). */
@@ -43,6 +51,16 @@ export interface ReceiveUploadOptions {
   fields: Record<string, (value: string) => void>;
   /** The object key for the file, given its safe name. */
   objectKey: (safeName: string) => string;
+  /**
+   * Bytes of a refused body read and discarded before the refusal is sent.
+   * Default: twice maxFileBytes, at least 16 MiB.
+   */
+  maxDiscardBytes?: number;
+  /**
+   * Called when a refused body was longer than maxDiscardBytes: the answer is
+   * sent before the body ended, so it must close the connection.
+   */
+  onBodyAbandoned?: () => void;
 }
 
 export interface ReceivedUpload {
@@ -190,6 +208,9 @@ export function receiveUpload(
     let part: FilePart | undefined;
     let parsed = false;
     let settling = false;
+    let discarding: Promise<unknown> = Promise.resolve();
+    const maxDiscardBytes =
+      options.maxDiscardBytes ?? Math.max(2 * options.maxFileBytes, 16 * 1024 * 1024);
 
     const settle = async () => {
       if (settling || !(parsed || controller.signal.aborted)) return;
@@ -210,21 +231,20 @@ export function receiveUpload(
         });
         return;
       }
-      if (part?.putStarted) {
-        await deleteObject(options.store, part.key).catch((error) =>
-          options.logger.error({ err: error, key: part?.key }, "Could not delete a refused upload"),
-        );
-      }
+      if (part?.putStarted) await deleteRefusedObject(options.store, part.key, options.logger);
+      await discarding;
       reject(failure);
     };
 
     const fail = (error: AppError) => {
       if (controller.signal.aborted) return;
       controller.abort(error);
-      // Stop parsing and throw the rest of the body away; the server's requestTimeout
-      // bounds a client that keeps sending.
+      // Stop parsing and throw the rest of the body away, answering once it ended
+      // (or the bound was reached); the server's requestTimeout bounds a slow client.
       request.unpipe(parser);
-      request.resume();
+      discarding = discardRequestBody(request, maxDiscardBytes).then((outcome) => {
+        if (outcome === "limit") options.onBodyAbandoned?.();
+      });
       void settle();
     };
 
