@@ -3,6 +3,10 @@
  * runs the embedded S3 server when S3_ENDPOINT is unset, starts the API and
  * WORKERS worker processes, prints where everything is, and on Ctrl-C (or
  * SIGTERM) stops the children gracefully, then itself.
+ *
+ * One child dying does not stop the system: it is logged and restarted after a
+ * backoff (1 s, doubling up to 30 s; back to 1 s once a child has run for a
+ * minute), while the others carry on.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -26,7 +30,19 @@ const env = parseEnvOrExit({
   WORKERS: z.coerce.number().pipe(z.number().int().min(1).max(16)).default(2),
 });
 
-const children: { name: string; process: ChildProcess }[] = [];
+/** A supervised child: its current process, and how soon to restart it when it dies. */
+interface Child {
+  name: string;
+  process: ChildProcess;
+  restartDelayMs: number;
+  restartTimer?: NodeJS.Timeout;
+}
+
+const children: Child[] = [];
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+/** A child that ran this long before dying is restarted after the first delay again. */
+const HEALTHY_RUN_MS = 60_000;
 let embeddedS3: EmbeddedS3Server | undefined;
 let stopping = false;
 
@@ -70,19 +86,41 @@ async function migrate(): Promise<void> {
   }
 }
 
-function startChild(name: string, script: string, extraEnv: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(script)], {
+function spawnChild(script: string, extraEnv: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", resolve(script)], {
     env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  children.push({ name, process: child });
-  child.on("exit", (code, signal) => {
-    if (stopping) return;
-    console.error(
-      `${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything.`,
-    );
-    void stop(1);
-  });
+}
+
+/** Starts `script` as child `name`, and restarts it with backoff whenever it dies. */
+function startChild(name: string, script: string, extraEnv: NodeJS.ProcessEnv): void {
+  const child: Child = {
+    name,
+    process: spawnChild(script, extraEnv),
+    restartDelayMs: RESTART_FIRST_MS,
+  };
+  children.push(child);
+  const watch = () => {
+    const startedAt = Date.now();
+    child.process.once("exit", (code, signal) => {
+      if (stopping) return;
+      if (Date.now() - startedAt >= HEALTHY_RUN_MS) child.restartDelayMs = RESTART_FIRST_MS;
+      const delay = child.restartDelayMs;
+      console.error(
+        `${name} exited unexpectedly (code ${code}, signal ${signal}); restarting it in ${delay / 1000} s.`,
+      );
+      child.restartDelayMs = Math.min(delay * 2, RESTART_MAX_MS);
+      child.restartTimer = setTimeout(() => {
+        child.restartTimer = undefined;
+        if (stopping) return;
+        child.process = spawnChild(script, extraEnv);
+        console.error(`${name} restarted (pid ${child.process.pid}).`);
+        watch();
+      }, delay);
+    });
+  };
+  watch();
 }
 
 async function waitForApi(url: string): Promise<void> {
@@ -103,6 +141,7 @@ async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log("\nStopping: API and workers finish what they are doing...");
+  for (const child of children) clearTimeout(child.restartTimer);
   const exits = children
     .filter(({ process: child }) => child.exitCode === null && child.signalCode === null)
     .map(
