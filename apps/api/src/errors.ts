@@ -3,6 +3,7 @@
  * Each code maps to one HTTP status, documented here.
  */
 
+import { classifyError } from "@catalog/jobs";
 import type { Logger } from "@catalog/observability";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
@@ -89,9 +90,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Postgres and socket errors meaning a dependency is down, not a bug. */
-const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"]);
-
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   // body-parser's errors carry a 4xx status and `type` (e.g. entity.parse.failed).
@@ -100,9 +98,8 @@ function toAppError(error: unknown): AppError {
   if (status === 413) return new AppError("FILE_TOO_LARGE", "Request body too large");
   // 415 from body-parser is an unsupported charset or encoding of a JSON body, not a file.
   if (status === 415) return new AppError("BAD_REQUEST", (error as Error).message);
-  const code = (error as { code?: string }).code;
-  // 57P01..03: the Postgres server is shutting down or refusing connections.
-  if (code && (UNAVAILABLE_ERRNOS.has(code) || code.startsWith("57P"))) {
+  // Postgres, S3 or Redis unreachable, a dropped connection, a timeout: an outage, not a bug.
+  if (classifyError(error).kind === "transient") {
     return new AppError("UNAVAILABLE", "A dependency of the API is unavailable; try again later");
   }
   return new AppError("INTERNAL", "Internal server error");

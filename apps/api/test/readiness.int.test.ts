@@ -5,8 +5,7 @@
  * job with QUEUE_UNAVAILABLE, and a commit request answers 503 and is given back.
  */
 import { randomUUID } from "node:crypto";
-import { testRedisUrl } from "@catalog/testing";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+import { startTcpProxy, type TcpProxy, testRedisUrl } from "@catalog/testing";
 import {
   csvBytes,
   insertJob,

@@ -9,7 +9,7 @@
  *   the error's code, not retryable.
  * - `unexpected`: anything else (a bug). Retried a few times, then INTERNAL_ERROR.
  */
-import { isTransientStorageError } from "@catalog/storage";
+import { StorageUnavailableError } from "@catalog/storage";
 import { UnrecoverableError } from "bullmq";
 import type { FailureCode } from "./failure-codes";
 
@@ -113,13 +113,15 @@ export function isTransientQueueError(error: unknown): boolean {
 
 /**
  * Classifies an error thrown out of a job's work. Storage errors are told apart
- * first (the object store wraps every S3 outage); a socket error that is not
- * from S3 comes from Postgres, the only other service a handler talks to.
+ * first (the object store wraps every S3 outage in a StorageUnavailableError);
+ * a socket error that is not from S3 comes from Postgres, the only other
+ * service a handler talks to.
  */
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof UnrecoverableJobError)
     return { kind: "unrecoverable", code: error.code, details: error.details };
-  if (isTransientStorageError(error)) return { kind: "transient", code: "STORAGE_UNAVAILABLE" };
+  if (error instanceof StorageUnavailableError)
+    return { kind: "transient", code: "STORAGE_UNAVAILABLE" };
   if (isTransientQueueError(error)) return { kind: "transient", code: "QUEUE_UNAVAILABLE" };
   if (isTransientDatabaseError(error)) return { kind: "transient", code: "DATABASE_UNAVAILABLE" };
   return { kind: "unexpected" };

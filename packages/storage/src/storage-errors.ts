@@ -53,6 +53,11 @@ export function isTransientStorageError(error: unknown): boolean {
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   // A response body cut short ("aborted") or a socket error wrapped by a stream.
   if (shape.message === "aborted") return true;
+  // The SDK rewraps an error that is not an `Error` of its own realm (e.g. one
+  // from Node's internals seen inside a vm sandbox such as jest's) as a plain
+  // message, keeping only the text: recognize the socket error code in it.
+  const wrapped = /^AWS SDK error wrapper for .*\b(E[A-Z_]+)\b/.exec(shape.message ?? "");
+  if (wrapped?.[1] && NETWORK_ERROR_CODES.has(wrapped[1])) return true;
   return shape.cause !== undefined && shape.cause !== error && isTransientStorageError(shape.cause);
 }
 

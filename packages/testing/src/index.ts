@@ -1,3 +1,4 @@
 export * from "./catalog-dump";
 export * from "./fixtures";
 export * from "./test-services";
+export * from "./tcp-proxy";

@@ -49,6 +49,37 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/**
+ * Terminates every session connected to `database` (optionally only those of
+ * one `application_name`), as a Postgres restart or failover would, and returns
+ * how many. Only for a database the caller created: the server is shared.
+ */
+export async function terminateBackends(
+  database: string,
+  options: { applicationName?: string } = {},
+): Promise<number> {
+  const client = new pg.Client({ connectionString: postgresServerUrl() });
+  await client.connect();
+  try {
+    // Chosen first, terminated after: in one WHERE the planner may call
+    // pg_terminate_backend before the other conditions have filtered the rows.
+    const { rows } = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+        WHERE datname = $1 AND pid <> pg_backend_pid()
+          AND ($2::text IS NULL OR application_name = $2)`,
+      [database, options.applicationName ?? null],
+    );
+    const pids = rows.map((row) => row.pid);
+    const terminated = await client.query<{ done: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS done FROM unnest($1::int[]) AS pid",
+      [pids],
+    );
+    return terminated.rows.filter((row) => row.done).length;
+  } finally {
+    await client.end();
+  }
+}
+
 /** A database of the test file's own, migrated (cloned from the template). */
 export interface TestDatabase {
   name: string;
