@@ -10,7 +10,7 @@
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
 import { closeImportQueues, createImportQueues, type RetryPolicy } from "@catalog/jobs";
-import { checkReadiness, createLogger, createMetrics } from "@catalog/observability";
+import { createLogger, createMetrics } from "@catalog/observability";
 import {
   createProducerConnection,
   createWorkerConnection,
@@ -115,16 +115,11 @@ async function main(): Promise<void> {
       }
     }
   }, 15_000);
-  const metricsServer = await startMetricsServer(
-    deps.metrics.registry,
-    env.WORKER_METRICS_PORT,
-    () =>
-      checkReadiness({
-        postgres: () => sql`SELECT 1`.execute(deps.db),
-        redis: () => producer.ping(),
-        s3: (signal) => pingBucket(deps.store, signal),
-      }),
-  );
+  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
+    postgres: () => sql`SELECT 1`.execute(deps.db),
+    redis: () => producer.ping(),
+    s3: (signal) => pingBucket(deps.store, signal),
+  });
   logger.info(
     { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
     "Worker started",

@@ -1,31 +1,36 @@
 /**
- * Readiness: whether each dependency (Postgres, Redis, S3) answers right now,
- * each checked on its own with a short deadline, so one hung dependency shows
- * as "timed out" instead of hanging the probe, and every outage is named.
+ * Readiness: whether every dependency a process needs answers, each checked with
+ * its own deadline so one hung dependency cannot hang the probe. The API's
+ * `/readyz` and each worker's `/readyz` report the same shape.
  */
 
-/** A dependency check: resolves when the dependency answers; `signal` aborts a late one. */
+/** How long one dependency may take to answer a probe. */
+export const PROBE_TIMEOUT_MS = 2_000;
+
+/** A dependency check: resolves when the dependency answers; `signal` aborts one past its deadline. */
 export type ReadinessCheck = (signal: AbortSignal) => Promise<unknown>;
 
-/** The outcome of every check: "ok" or why not, and whether all are ok. */
+/** `/readyz`'s body: `ok`, or each failing check's error message. */
 export interface ReadinessReport {
-  ready: boolean;
-  checks: Record<string, string>;
+  status: "ok" | "unavailable";
+  checks: Record<string, "ok" | string>;
 }
 
-async function probe(check: ReadinessCheck, timeoutMs: number): Promise<string> {
+async function probe(check: ReadinessCheck): Promise<"ok" | string> {
+  // Past the deadline the check's own request is aborted too, so probes of a hung
+  // dependency do not pile up requests that wait for their own timeouts.
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
       reject(new Error("timed out"));
-    }, timeoutMs);
+    }, PROBE_TIMEOUT_MS);
   });
-  const running = check(controller.signal);
-  running.catch(() => undefined);
+  const checking = check(controller.signal);
+  checking.catch(() => undefined);
   try {
-    await Promise.race([running, timeout]);
+    await Promise.race([checking, timeout]);
     return "ok";
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -34,16 +39,13 @@ async function probe(check: ReadinessCheck, timeoutMs: number): Promise<string> 
   }
 }
 
-/** Runs every check at once, each bounded by `timeoutMs`. */
+/** Runs every check at once; ready when all answered. */
 export async function checkReadiness(
   checks: Record<string, ReadinessCheck>,
-  timeoutMs = 2_000,
 ): Promise<ReadinessReport> {
-  const results = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => [name, await probe(check, timeoutMs)]),
-  );
-  return {
-    ready: results.every(([, result]) => result === "ok"),
-    checks: Object.fromEntries(results),
-  };
+  const names = Object.keys(checks);
+  const results = await Promise.all(names.map((name) => probe(checks[name] as ReadinessCheck)));
+  const report = Object.fromEntries(names.map((name, index) => [name, results[index] ?? "?"]));
+  const ready = results.every((result) => result === "ok");
+  return { status: ready ? "ok" : "unavailable", checks: report };
 }

@@ -1,4 +1,5 @@
 export * from "./catalog-dump";
 export * from "./fixtures";
+export * from "./system-harness";
 export * from "./test-services";
 export * from "./tcp-proxy";

@@ -20,12 +20,12 @@ export function healthRoutes(deps: ApiDependencies): Router {
   mountRoute(router, "/readyz", {
     get: [
       async (_request, response) => {
-        const { ready, checks } = await checkReadiness({
+        const report = await checkReadiness({
           postgres: () => deps.ping.postgres(),
           redis: () => deps.ping.redis(),
           s3: (signal) => deps.ping.s3(signal),
         });
-        response.status(ready ? 200 : 503).json({ status: ready ? "ok" : "unavailable", checks });
+        response.status(report.status === "ok" ? 200 : 503).json(report);
       },
     ],
   });
