@@ -307,6 +307,10 @@ export interface RunningSystem {
   startWorker(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   /** Starts (again) the API process on the same port and waits until it is ready. */
   startApi(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Stops the S3 process: connections to S3 are refused until {@link startS3} (S3 down). */
+  stopS3(): Promise<void>;
+  /** Starts the S3 process again on the same port, over the same objects; `s3` becomes it. */
+  startS3(): Promise<S3Process>;
   /** A bearer token with `role`. */
   token(role: Role): Promise<string>;
   /** Every process that exited without being asked to (a fault test expects none). */
@@ -341,10 +345,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const logDir = mkdtempSync(join(tmpdir(), "catalog-system-"));
   const bucket = `system-${randomBytes(4).toString("hex")}`;
   const processes: ManagedProcess[] = [];
-  const s3 = await startS3Process({ directory: join(logDir, "s3"), buckets: [bucket], logDir });
+  /** Processes of the services (S3, Redis), stopped after the apps. */
+  const services = new Set<ManagedProcess>();
+  const s3Directory = join(logDir, "s3");
+  const s3 = await startS3Process({ directory: s3Directory, buckets: [bucket], logDir });
+  const s3Port = Number(new URL(s3.endpoint).port);
+  let s3Starts = 1;
   processes.push(s3);
+  services.add(s3);
   const redis = options.redisUrl ? undefined : await startRedisServer(logDir);
   if (redis) processes.push(redis.process);
+  const redisProcesses = () => (redis ? [redis.process] : []);
   const apiPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: options.databaseUrl,
@@ -408,15 +419,34 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ]);
       return api;
     },
+    stopS3: async () => {
+      await system.s3.stop();
+    },
+    startS3: async () => {
+      s3Starts += 1;
+      const next = await startS3Process({
+        directory: s3Directory,
+        buckets: [bucket],
+        logDir,
+        port: s3Port,
+        name: `s3-${s3Starts}`,
+      });
+      processes.push(next);
+      services.add(next);
+      system.s3 = next;
+      return next;
+    },
     token: async (role) => {
       const { token } = await createApiToken(options.db, `${role}@system.test`, role);
       return token;
     },
     unexpectedExits: () => processes.filter((managed) => managed.exitedUnexpectedly()),
     stop: async ({ keepLogs = false } = {}) => {
-      const apps = processes.filter((managed) => managed !== s3 && managed !== redis?.process);
+      const infra = new Set([...services, ...redisProcesses()]);
+      const apps = processes.filter((managed) => !infra.has(managed));
       await Promise.all(apps.map((managed) => managed.stop()));
-      await Promise.all([s3.stop(), redis?.stop()]);
+      await Promise.all([...services].map((managed) => managed.stop()));
+      await redis?.stop();
       store.client.destroy();
       if (!keepLogs) await rm(logDir, { recursive: true, force: true });
     },

@@ -4,6 +4,7 @@
  * validate and commit over HTTP, survives a frozen S3 and a Redis restart as a
  * harness must let tests inject them, and stops with no unexpected exit.
  */
+import { getObjectBuffer, putObject } from "@catalog/storage";
 import {
   createTestDatabase,
   type RunningSystem,
@@ -90,6 +91,20 @@ describe("startSystem", () => {
     expect(frozen).toBe("no answer");
     const resumed = await fetch(`${system.s3.endpoint}/`, { signal: AbortSignal.timeout(5_000) });
     expect(resumed.status).toBeLessThan(500);
+  });
+
+  it("stops S3 (connections refused) and starts it again on the same port, objects kept", async () => {
+    const endpoint = system.s3.endpoint;
+    await putObject(system.store, "probe/kept.txt", Buffer.from("kept"), "text/plain");
+    await system.stopS3();
+    const down = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) }).then(
+      () => "answered",
+      (error: Error) => String((error.cause as { code?: string } | undefined)?.code),
+    );
+    expect(down).toBe("ECONNREFUSED");
+    const restarted = await system.startS3();
+    expect(restarted.endpoint).toBe(endpoint);
+    expect((await getObjectBuffer(system.store, "probe/kept.txt")).toString()).toBe("kept");
   });
 
   it("restarts its own Redis empty, on the same port", async () => {
