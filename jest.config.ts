@@ -25,7 +25,8 @@ const config: Config = {
       ...shared,
       displayName: "unit",
       testMatch: ["**/test/**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "\\.int\\.test\\.ts$"],
+      // Integration tests, and the fault suite (jest.faults.config.ts, `npm run faults`).
+      testPathIgnorePatterns: ["/node_modules/", "\\.int\\.test\\.ts$", "\\.fault\\.test\\.ts$"],
     },
     {
       ...shared,

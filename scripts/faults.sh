@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The fault suite: every scenario of test/faults against the whole system as real
+# processes (API, two workers, the embedded S3 server in its own process, a
+# redis-server of its own), then each scenario's figures. Needs Postgres and
+# redis-server (the binary; the shared Redis is never touched). FAULT_REPEATS
+# (default 5) sets how often each Postgres fault is repeated; extra arguments go
+# to jest (e.g. a scenario's file name).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install-if-needed.sh
+if ! command -v redis-server >/dev/null; then
+  echo "The fault suite needs redis-server (apt-get install redis-server)." >&2
+  exit 1
+fi
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+rm -rf .data/faults
+mkdir -p .data/faults
+started=$(date +%s)
+status=0
+npx jest -c jest.faults.config.ts "$@" || status=$?
+echo "== fault suite figures (FAULT_REPEATS=${FAULT_REPEATS:-5}, $(( $(date +%s) - started )) s)"
+for file in .data/faults/*.json; do
+  [ -e "$file" ] && cat "$file"
+done
+exit "$status"
