@@ -50,9 +50,10 @@ export const s3Env = {
   S3_CONNECT_TIMEOUT_MS: int(100).default(3_000),
   /**
    * Milliseconds an S3 connection may stay silent mid-request before the attempt
-   * fails: what bounds a request to a server that stopped answering.
+   * fails: what bounds a request to a server that stopped answering. (Values of
+   * 6 s and more are armed by the SDK only 3 s into the request.)
    */
-  S3_SOCKET_TIMEOUT_MS: int(100).default(10_000),
+  S3_SOCKET_TIMEOUT_MS: int(100).default(5_000),
   /** Milliseconds from sending an S3 request to its response, however busy the connection. */
   S3_REQUEST_TIMEOUT_MS: int(1_000).default(60_000),
   /**

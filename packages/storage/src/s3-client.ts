@@ -15,6 +15,7 @@ export interface S3Timeouts {
   /**
    * Milliseconds a socket may stay silent (nothing sent, nothing received) in
    * the middle of a request: what notices a server that stopped answering.
+   * Keep it under 6 s: the SDK arms a longer one only 3 s into the request.
    */
   socketTimeoutMs: number;
   /** Milliseconds from sending a request to its response's headers, however busy the socket. */
@@ -30,7 +31,7 @@ export interface S3Timeouts {
 
 export const S3_TIMEOUT_DEFAULTS: S3Timeouts = {
   connectTimeoutMs: 3_000,
-  socketTimeoutMs: 10_000,
+  socketTimeoutMs: 5_000,
   requestTimeoutMs: 60_000,
   maxAttempts: 2,
 };

@@ -307,7 +307,11 @@ export interface RunningSystem {
   startWorker(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   /** Starts (again) the API process on the same port and waits until it is ready. */
   startApi(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
-  /** Stops the S3 process: connections to S3 are refused until {@link startS3} (S3 down). */
+  /**
+   * Kills the S3 process (SIGKILL, as a crash would: no graceful close that
+   * serves its open connections a while longer); connections to S3 are refused
+   * until {@link startS3}.
+   */
   stopS3(): Promise<void>;
   /** Starts the S3 process again on the same port, over the same objects; `s3` becomes it. */
   startS3(): Promise<S3Process>;
@@ -420,7 +424,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       return api;
     },
     stopS3: async () => {
-      await system.s3.stop();
+      system.s3.kill("SIGKILL");
+      await system.s3.exited;
     },
     startS3: async () => {
       s3Starts += 1;
