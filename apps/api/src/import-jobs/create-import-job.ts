@@ -8,7 +8,12 @@
  * identical uploads at the same moment produce one job, not two.
  */
 import type { Database, ImportJob, ImportMode } from "@catalog/db";
-import { createImportJob, findJobByIdempotencyKey, findReusableJob } from "@catalog/jobs";
+import {
+  createImportJob,
+  findJobByIdempotencyKey,
+  findReusableJob,
+  isTransientDatabaseError,
+} from "@catalog/jobs";
 import type { StoredObject } from "@catalog/storage";
 import { type Kysely, sql, type Transaction } from "kysely";
 
@@ -29,25 +34,49 @@ async function lockName(trx: Transaction<Database>, name: string): Promise<void>
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(trx);
 }
 
+/** Pause before the one retry after a lost connection. */
+const RETRY_AFTER_MS = 200;
+
 /**
  * Returns the job this upload belongs to: an existing one (`created: false`;
  * the caller deletes the just-stored object) or a new `pending` one with its
  * input recorded in catalog_media (`created: true`).
+ *
+ * A connection that Postgres had already closed (a restart, a failover,
+ * terminated sessions) may be handed out by the pool before its loss is
+ * noticed; the transaction then fails at once. It is tried once more on a new
+ * connection rather than answering 503 for a file already stored. Should the
+ * first attempt have committed after all (the connection lost on COMMIT), the
+ * retry finds the job under its own id and counts it as created.
  */
 export async function createOrReuseImportJob(
   db: Kysely<Database>,
   upload: StoredUpload,
 ): Promise<{ job: ImportJob; created: boolean }> {
+  try {
+    return await createOrReuseOnce(db, upload);
+  } catch (error) {
+    if (!isTransientDatabaseError(error)) throw error;
+    await new Promise((done) => setTimeout(done, RETRY_AFTER_MS));
+    return createOrReuseOnce(db, upload);
+  }
+}
+
+async function createOrReuseOnce(
+  db: Kysely<Database>,
+  upload: StoredUpload,
+): Promise<{ job: ImportJob; created: boolean }> {
   const { stored } = upload;
+  const found = (job: ImportJob) => ({ job, created: job.id === upload.jobId });
   return db.transaction().execute(async (trx) => {
     if (upload.idempotencyKey) {
       await lockName(trx, `import-upload-key:${upload.createdBy}:${upload.idempotencyKey}`);
       const keyed = await findJobByIdempotencyKey(trx, upload.createdBy, upload.idempotencyKey);
-      if (keyed) return { job: keyed, created: false };
+      if (keyed) return found(keyed);
     }
     await lockName(trx, `import-upload-hash:${stored.sha256}:${upload.mode}`);
     const reusable = await findReusableJob(trx, stored.sha256, upload.mode);
-    if (reusable) return { job: reusable, created: false };
+    if (reusable) return found(reusable);
 
     const job = await createImportJob(trx, {
       id: upload.jobId,
