@@ -9,9 +9,9 @@
  * (d) The S3 process is killed and started again 10 s later during a
  *     validation: the job ends validated.
  */
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import {
   createTestDatabase,
+  listKeys,
   type RunningSystem,
   startSystem,
   type TestDatabase,
@@ -96,14 +96,9 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
 
   /** Every input object in the bucket, and the input keys of every job. */
   async function inputsAndJobs(): Promise<{ objects: string[]; jobKeys: string[] }> {
-    const listed = await system.store.client.send(
-      new ListObjectsV2Command({ Bucket: system.store.bucket, Prefix: "inputs/" }),
-    );
+    const objects = await listKeys(system.store, "inputs/");
     const jobs = await database.db.selectFrom("ops_importjob").select("input_key").execute();
-    return {
-      objects: (listed.Contents ?? []).map((object) => object.Key ?? "").sort(),
-      jobKeys: jobs.map((job) => job.input_key).sort(),
-    };
+    return { objects, jobKeys: jobs.map((job) => job.input_key).sort() };
   }
 
   const finalCommit = (job: { status: string }) =>

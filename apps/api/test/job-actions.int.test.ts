@@ -3,6 +3,7 @@
  * (422, job unchanged), and that a commit request is taken once — a second or
  * concurrent request gets 409 and the commit queue holds one job.
  */
+import { JOB_COLUMNS } from "@catalog/jobs";
 import { createWorkerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import { putObject } from "@catalog/storage";
 import { testRedisUrl } from "@catalog/testing";
@@ -37,7 +38,11 @@ describe("job actions", () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const readRow = (id: string) =>
-    api.db.selectFrom("ops_importjob").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    api.db
+      .selectFrom("ops_importjob")
+      .select(JOB_COLUMNS)
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
   const commitQueueIds = async () =>
     (await api.queues.commit.getJobs(["waiting", "delayed", "active", "completed", "failed"])).map(
       (job) => job.id,
@@ -119,6 +124,8 @@ describe("job actions", () => {
         failure_code: "COMMIT_TIMEOUT",
         commit_attempts: 1,
         commit_requested_at: new Date(Date.now() - 60_000),
+        snapshot_key: "snapshots/import_snapshot_x.json",
+        snapshot_hash: "0".repeat(64),
       });
       expect((await post(`/${job.id}/commit/`)).status).toBe(202);
       expect((await post(`/${job.id}/commit/`)).status).toBe(409);
@@ -133,6 +140,19 @@ describe("job actions", () => {
       expect((await post(`/${job.id}/commit/`)).status).toBe(202);
       const ids = (await commitQueueIds()).filter((id) => id?.includes(job.id)).sort();
       expect(ids).toEqual([queueJobId("commit", job.id, 2), queueJobId("commit", job.id, 3)]);
+    });
+
+    it("refuses to commit a job whose validation failed retryable (no snapshot): revalidate it", async () => {
+      const job = await insertJob(api.db, {
+        status: "failed",
+        retryable: true,
+        error_count: 0,
+        failure_code: "STORAGE_UNAVAILABLE",
+      });
+      const response = await post(`/${job.id}/commit/`);
+      expect(response.status).toBe(409);
+      expect((await readError(response)).message).toMatch(/revalidate/);
+      expect((await readRow(job.id)).commit_attempts).toBe(0);
     });
 
     it("answers 404 for an unknown job", async () => {

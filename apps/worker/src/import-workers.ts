@@ -20,8 +20,8 @@ import {
   type ErrorClass,
   type FailureCode,
   failAfterRetries,
-  RETRY_STATUSES,
-  type RetriedPhase,
+  PHASE_STATUSES,
+  type WorkerPhase,
   type RetryPolicy,
   retryDelayMs,
 } from "@catalog/jobs";
@@ -61,12 +61,12 @@ export function startImportWorkers(
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   return (Object.entries(handlers) as [QueueKind, ImportHandler][]).map(([kind, handler]) => {
-    const phase = kind in RETRY_STATUSES ? (kind as RetriedPhase) : undefined;
+    const phase = kind in PHASE_STATUSES ? (kind as WorkerPhase) : undefined;
     const worker = new Worker(
       QUEUE_NAMES[kind],
       async (job: Job) => {
         const { importId } = importJobPayload.parse(job.data);
-        const working = phase && RETRY_STATUSES[phase].working;
+        const working = phase && PHASE_STATUSES[phase].working;
         try {
           await withHeartbeat(deps, { importId, status: working, intervalMs: heartbeatMs }, () =>
             handler(importId, deps),
@@ -92,7 +92,7 @@ export function startImportWorkers(
 
 interface FailedAttempt {
   kind: QueueKind;
-  phase: RetriedPhase | undefined;
+  phase: WorkerPhase | undefined;
   job: Job;
   importId: string;
   error: unknown;
@@ -174,7 +174,7 @@ async function afterFailedAttempt(attempt: FailedAttempt): Promise<unknown> {
  */
 async function onFailed(
   kind: QueueKind,
-  phase: RetriedPhase | undefined,
+  phase: WorkerPhase | undefined,
   job: Job | undefined,
   error: Error,
   deps: WorkerDependencies,

@@ -3,3 +3,4 @@ export * from "./fixtures";
 export * from "./system-harness";
 export * from "./test-services";
 export * from "./tcp-proxy";
+export * from "./object-keys";

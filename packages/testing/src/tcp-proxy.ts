@@ -1,8 +1,9 @@
 /**
  * A TCP proxy to put between a client and a real server, so a test can make
- * the server unreachable (close) and reachable again (reopen, same port), or
- * make it stop answering while connections stay open (freeze, as a SIGSTOPped
- * process would) and answer again (thaw), without touching the server itself.
+ * the server unreachable (close) and reachable again (reopen, same port), make
+ * it stop answering while connections stay open (freeze, as a SIGSTOPped
+ * process would) and answer again (thaw), or count what the server sends,
+ * without touching the server itself.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
@@ -19,6 +20,8 @@ export interface TcpProxy {
   freeze(): void;
   /** Forwards again, the waiting bytes first. */
   thaw(): void;
+  /** Bytes the server has sent through the proxy so far. */
+  readonly bytesFromServer: number;
 }
 
 interface Pair {
@@ -32,6 +35,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let server: Server | undefined;
   let port = 0;
   let frozen = false;
+  let bytesFromServer = 0;
 
   const forward = ({ client, upstream }: Pair) => {
     client.pipe(upstream);
@@ -56,6 +60,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
           upstream.destroy();
         });
       }
+      upstream.on("data", (chunk: Buffer) => {
+        bytesFromServer += chunk.length;
+      });
       if (frozen) hold(pair);
       else forward(pair);
     });
@@ -67,6 +74,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     get port() {
       return port;
+    },
+    get bytesFromServer() {
+      return bytesFromServer;
     },
     close: async () => {
       const closed = new Promise((resolve) => server?.close(resolve));
