@@ -14,15 +14,8 @@ import {
   type TransactionIdentity,
 } from "../src/handlers/run-in-commit-transaction";
 import { csv, validated } from "./support/commit-helpers";
+import { until } from "./support/until";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
-
-const until = async (what: string, check: () => Promise<boolean>) => {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 describe("the commit timeout", () => {
   let harness: WorkerHarness;
