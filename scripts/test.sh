@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-if-needed.sh
+source scripts/install-promtool-if-needed.sh
 mkdir -p .data
 # The SDK warns that Node 20 support ends in 2027; known (see README), noise in test logs.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true

@@ -9,7 +9,12 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { closeImportQueues, createImportQueues, type RetryPolicy } from "@catalog/jobs";
+import {
+  closeImportQueues,
+  countStuckJobs,
+  createImportQueues,
+  type RetryPolicy,
+} from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import {
   createProducerConnection,
@@ -40,16 +45,17 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
+  const db = createDb({
+    url: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    applicationName: "catalog-import-worker",
+    onConnectionError: (error) => logger.warn({ err: error }, "Postgres connection lost"),
+  });
   const deps: WorkerDependencies = {
-    db: createDb({
-      url: env.DATABASE_URL,
-      poolSize: env.DATABASE_POOL_SIZE,
-      applicationName: "catalog-import-worker",
-      onConnectionError: (error) => logger.warn({ err: error }, "Postgres connection lost"),
-    }),
+    db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,
@@ -93,10 +99,7 @@ async function main(): Promise<void> {
         name: "reaper",
         everyMs: env.REAPER_INTERVAL_S * 1000,
         run: () =>
-          reapJobs(deps, queues, {
-            stuckAfterS: env.STUCK_AFTER_S,
-            lostAfterS: env.LOST_WORK_AFTER_S,
-          }),
+          reapJobs(deps, queues, env.STUCK_AFTER_S, { lostAfterS: env.LOST_WORK_AFTER_S }),
       },
     ],
   });

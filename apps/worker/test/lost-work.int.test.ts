@@ -2,7 +2,8 @@
  * Work that only waits for a worker is never failed for its age: a `pending`
  * job, or a `validated` one with a commit requested, older than STUCK_AFTER_S
  * and with no queue job (Redis forgot it, or the queue job finished without
- * moving the job on) is re-enqueued by the reaper, under the same queue job id.
+ * moving the job on) is re-enqueued by the reaper: a validation under the same
+ * queue job id, a commit under a renewed attempt.
  */
 import {
   closeImportQueues,
@@ -53,7 +54,7 @@ describe("lost queue work", () => {
   const age = (id: string, seconds: number) =>
     sql`UPDATE ops_importjob SET updated_at = now() - make_interval(secs => ${seconds}),
       heartbeat_at = NULL WHERE id = ${id}`.execute(harness.deps.db);
-  const reap = () => reapJobs(harness.deps, queues, { stuckAfterS: STUCK_AFTER_S, lostAfterS: 60 });
+  const reap = () => reapJobs(harness.deps, queues, STUCK_AFTER_S, { lostAfterS: 60 });
 
   it("re-enqueues a pending job older than STUCK_AFTER_S with no queue job, and does not fail it", async () => {
     const lost = await harness.submit(file(), "lost.csv", "smart");
@@ -71,17 +72,22 @@ describe("lost queue work", () => {
     expect((await reap()).requeued).not.toContain(lost.id);
   });
 
-  it("re-enqueues a requested commit older than STUCK_AFTER_S, under the request's queue job id", async () => {
+  it("re-enqueues a requested commit older than STUCK_AFTER_S, under a renewed attempt", async () => {
     const job = await validated(harness, file(), "commit-lost.csv", "smart");
     const taken = await requestCommit(harness.deps.db, job.id, false);
     await age(job.id, 2 * STUCK_AFTER_S);
+    await sql`UPDATE ops_importjob SET commit_requested_at = updated_at WHERE id = ${job.id}`.execute(
+      harness.deps.db,
+    );
 
     const result = await reap();
 
     expect(result.requeued).toContain(job.id);
     expect(result.failed).not.toContain(job.id);
     expect(await findImportJob(harness.deps.db, job.id)).toMatchObject({ status: "validated" });
-    const queued = await queues.commit.getJob(queueJobId("commit", job.id, taken?.commit_attempts));
+    const attempt = (taken?.commit_attempts ?? 0) + 1;
+    expect((await findImportJob(harness.deps.db, job.id))?.commit_attempts).toBe(attempt);
+    const queued = await queues.commit.getJob(queueJobId("commit", job.id, attempt));
     expect(await queued?.getState()).toBe("waiting");
   });
 

@@ -239,7 +239,7 @@ describe("retries and heartbeats through a real queue worker", () => {
     const failed: string[] = [];
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      const result = await reapJobs(harness.deps, queues, { stuckAfterS, lostAfterS: 3_600 });
+      const result = await reapJobs(harness.deps, queues, stuckAfterS, { lostAfterS: 3_600 });
       failed.push(...result.failed);
       await sleep(300);
     }

@@ -1,86 +1,162 @@
 /**
- * The reaper, a maintenance task (maintenance-loop.ts: one worker at a time,
- * chosen through Postgres). Each run it
- * 1. fails jobs stuck past STUCK_AFTER_S: validating or running with no
- *    heartbeat for that long, so no live worker holds them (a stuck commit
- *    stays retryable: its transaction never committed);
- * 2. re-enqueues lost work: Postgres has jobs waiting for a worker (pending, or
- *    validated with a commit requested) that no queue job will run, because
- *    Redis forgot its queues (a flush, a restart without persistence) or the
- *    queue job ended without moving the job on. A job only waiting is never
- *    failed for its age: it is re-enqueued, with the same queue job id, so a
- *    duplicate of work still queued is a no-op;
- * 3. refreshes the stuck-jobs gauge.
+ * The reaper, a maintenance task (maintenance/maintenance-loop.ts: run every
+ * REAPER_INTERVAL_S by one worker at a time, chosen through Postgres, so it
+ * cannot be lost with Redis). What it decides, Postgres decides (Redis can
+ * forget its queues). Each run it
+ * 1. fails jobs stuck past STUCK_AFTER_S: validating or running with no sign of
+ *    life, so no worker holds them (`reapStuck`; a stuck commit stays
+ *    retryable, its transaction never committed);
+ * 2. re-enqueues lost work: Redis keeps nothing on disk, so a restart loses the
+ *    queues while Postgres still has jobs waiting (pending); a pending job is
+ *    never failed for its age;
+ * 3. re-enqueues stranded commits: validated with a commit requested, whose
+ *    queue work is gone or ended without claiming the job; the request gets a
+ *    new attempt (`renewCommitRequest`) and so a new queue job id;
+ * 4. completes the post-commit work a committed job still owes (db_verify and
+ *    the rewritten report) when the worker that committed it died after COMMIT.
+ * The stuck-jobs gauge is not set here: every process reads it from Postgres
+ * at scrape time (stuck-jobs.ts), so it stays right when no reaper runs.
  */
-import { countStuckJobs, enqueueImportWork, type ImportQueues, reapStuckJobs } from "@catalog/jobs";
-import { type QueueKind, queueJobId } from "@catalog/queue";
+import {
+  enqueueImportWork,
+  findOwedPostCommitJobs,
+  hasLiveQueueJob,
+  type ImportQueues,
+  reapStuckJobs,
+  renewCommitRequest,
+} from "@catalog/jobs";
+import { queueJobId } from "@catalog/queue";
 import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
+import { completePostCommitWork } from "./commit-import";
 
-export interface ReapSettings {
-  /** Seconds without a heartbeat after which a validating or running job is failed. */
-  stuckAfterS: number;
-  /**
-   * Seconds a job must have waited (since its last change) before a missing
-   * queue job counts as lost: the API writes the job before it enqueues.
-   */
-  lostAfterS: number;
-}
+/**
+ * Work waiting in Postgres this long without a queue job is considered lost
+ * (the API writes the job before it enqueues). Default of LOST_WORK_AFTER_S.
+ */
+const LOST_AFTER_S = 60;
+/**
+ * A committed job still owing its post-commit work this long after COMMIT has
+ * lost the worker that committed it (which needs seconds for it).
+ */
+const POST_COMMIT_GRACE_S = 120;
+/** Owed post-commit work done per run, so one run stays short. */
+const POST_COMMIT_BATCH = 20;
 
 export interface ReapResult {
   failed: string[];
   requeued: string[];
+  /** Committed jobs whose owed post-commit work this run completed. */
+  completed: string[];
 }
 
-/** Queue job states in which the work is still going to run. */
-const LIVE_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
-
-/** Whether `kind` work with this queue job id will still run. */
-async function isQueued(queues: ImportQueues, kind: QueueKind, jobId: string): Promise<boolean> {
-  const queued = await queues[kind].getJob(jobId);
-  if (!queued) return false;
-  const state = await queued.getState();
-  if (LIVE_STATES.has(state)) return true;
-  // Finished in the queue but still waiting in Postgres: the id must be freed to enqueue again.
-  if (state === "completed" || state === "failed") await queued.remove();
-  return false;
+export interface ReapOptions {
+  /** Seconds work must have waited before a missing queue job counts as lost (default 60). */
+  lostAfterS?: number;
 }
 
 export async function reapJobs(
   deps: WorkerDependencies,
   queues: ImportQueues,
-  settings: ReapSettings,
+  stuckAfterS: number,
+  options: ReapOptions = {},
 ): Promise<ReapResult> {
+  const lostAfterS = options.lostAfterS ?? LOST_AFTER_S;
   const { db, metrics, logger } = deps;
-  const failed = await reapStuckJobs(db, settings.stuckAfterS);
+  const failed = await reapStuckJobs(db, stuckAfterS);
   for (const job of failed)
     logger.warn({ job_id: job.id, phase: "reaper" }, "Stuck job failed by the reaper");
   if (failed.length) metrics.jobsReaped.inc({ action: "failed" }, failed.length);
 
-  const waiting = await db
-    .selectFrom("ops_importjob")
-    .select(["id", "status", "commit_attempts"])
-    .where((eb) =>
-      eb.or([
-        eb("status", "=", "pending"),
-        eb.and([eb("status", "=", "validated"), eb("commit_requested_at", "is not", null)]),
-      ]),
-    )
-    .where(sql<boolean>`updated_at < now() - make_interval(secs => ${settings.lostAfterS})`)
-    .orderBy("updated_at")
-    .execute();
-  const requeued: string[] = [];
-  for (const job of waiting) {
-    const kind = job.status === "pending" ? "validate" : "commit";
-    const attempt = kind === "commit" ? job.commit_attempts : 0;
-    if (await isQueued(queues, kind, queueJobId(kind, job.id, attempt))) continue;
-    await enqueueImportWork(queues, kind, job.id, attempt);
-    requeued.push(job.id);
-    logger.warn({ job_id: job.id, phase: "reaper", kind }, "Lost job re-enqueued by the reaper");
-  }
+  const requeued = [
+    ...(await requeueLostValidations(deps, queues, lostAfterS)),
+    ...(await requeueStrandedCommits(deps, queues, lostAfterS)),
+  ];
   if (requeued.length) metrics.jobsReaped.inc({ action: "requeued" }, requeued.length);
 
-  const stuck = await countStuckJobs(db, settings.stuckAfterS);
-  for (const [status, count] of Object.entries(stuck)) metrics.jobsStuck.set({ status }, count);
-  return { failed: failed.map((job) => job.id), requeued };
+  const completed = await completeOwedPostCommitWork(deps);
+  if (completed.length) metrics.jobsReaped.inc({ action: "post_commit" }, completed.length);
+  return { failed: failed.map((job) => job.id), requeued, completed };
+}
+
+/**
+ * Pending jobs whose validate work no queue holds, or whose queue job ended
+ * without moving them on: enqueued again under the same queue job id (a
+ * finished one is removed first, or the enqueue would be a no-op).
+ */
+async function requeueLostValidations(
+  deps: WorkerDependencies,
+  queues: ImportQueues,
+  lostAfterS: number,
+): Promise<string[]> {
+  const pending = await deps.db
+    .selectFrom("ops_importjob")
+    .select(["id"])
+    .where("status", "=", "pending")
+    .where(sql<boolean>`updated_at < now() - make_interval(secs => ${lostAfterS})`)
+    .execute();
+  const requeued: string[] = [];
+  for (const job of pending) {
+    if (await hasLiveQueueJob(queues, "validate", job.id)) continue;
+    await (await queues.validate.getJob(queueJobId("validate", job.id)))?.remove();
+    await enqueueImportWork(queues, "validate", job.id);
+    requeued.push(job.id);
+    deps.logger.warn(
+      { job_id: job.id, phase: "reaper", kind: "validate" },
+      "Lost job re-enqueued by the reaper",
+    );
+  }
+  return requeued;
+}
+
+/** Validated jobs with a commit requested whose commit work will not run: renewed and enqueued. */
+async function requeueStrandedCommits(
+  deps: WorkerDependencies,
+  queues: ImportQueues,
+  lostAfterS: number,
+): Promise<string[]> {
+  const requested = await deps.db
+    .selectFrom("ops_importjob")
+    .select(["id", "commit_attempts"])
+    .where("status", "=", "validated")
+    .where("commit_requested_at", "is not", null)
+    .where(sql<boolean>`updated_at < now() - make_interval(secs => ${lostAfterS})`)
+    .execute();
+  const requeued: string[] = [];
+  for (const job of requested) {
+    if (await hasLiveQueueJob(queues, "commit", job.id, job.commit_attempts)) continue;
+    const renewed = await renewCommitRequest(deps.db, job.id, job.commit_attempts, lostAfterS);
+    if (!renewed) continue;
+    await enqueueImportWork(queues, "commit", job.id, renewed.commit_attempts);
+    requeued.push(job.id);
+    deps.logger.warn(
+      { job_id: job.id, phase: "reaper", kind: "commit", attempt: renewed.commit_attempts },
+      "Stranded commit re-enqueued by the reaper",
+    );
+  }
+  return requeued;
+}
+
+/** db_verify and the report of committed jobs whose worker died after COMMIT. */
+async function completeOwedPostCommitWork(deps: WorkerDependencies): Promise<string[]> {
+  const owed = await findOwedPostCommitJobs(deps.db, POST_COMMIT_GRACE_S, POST_COMMIT_BATCH);
+  const completed: string[] = [];
+  for (const job of owed) {
+    try {
+      const done = await completePostCommitWork(job, deps);
+      if (!done?.db_verify) continue;
+      completed.push(job.id);
+      deps.logger.warn(
+        { job_id: job.id, phase: "reaper" },
+        "Post-commit work (db_verify, report) completed by the reaper",
+      );
+    } catch (error) {
+      // Left owed: the next run tries again.
+      deps.logger.error(
+        { err: error, job_id: job.id, phase: "reaper" },
+        "Could not complete a committed job's post-commit work",
+      );
+    }
+  }
+  return completed;
 }
