@@ -28,6 +28,8 @@ const env = parseEnvOrExit({
   EMBEDDED_S3_DIR: z.string().default(".data/s3"),
   /** How many worker processes to start. */
   WORKERS: z.coerce.number().pipe(z.number().int().min(1).max(16)).default(2),
+  /** Worker N serves /metrics on this port + N; 0: each worker picks a free port. */
+  WORKER_METRICS_BASE_PORT: port(9100),
 });
 
 /** A supervised child: its current process, and how soon to restart it when it dies. */
@@ -57,6 +59,8 @@ async function checkRedis(): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
+  // The failed connect rejects with the error; the event would only be logged twice.
+  redis.on("error", () => undefined);
   try {
     await redis.connect();
     await redis.ping();
@@ -190,7 +194,9 @@ async function main(): Promise<void> {
   for (let index = 1; index <= env.WORKERS; index++) {
     startChild(`worker-${index}`, "apps/worker/src/main.ts", {
       ...shared,
-      WORKER_METRICS_PORT: String(9100 + index),
+      WORKER_METRICS_PORT: String(
+        env.WORKER_METRICS_BASE_PORT ? env.WORKER_METRICS_BASE_PORT + index : 0,
+      ),
     });
   }
 
@@ -200,7 +206,11 @@ async function main(): Promise<void> {
   console.log(
     [
       "",
-      `Catalog import API: ${apiUrl}   (workers: ${env.WORKERS}, metrics on :${9101}..:${9100 + env.WORKERS})`,
+      `Catalog import API: ${apiUrl}   (workers: ${env.WORKERS}${
+        env.WORKER_METRICS_BASE_PORT
+          ? `, metrics on :${env.WORKER_METRICS_BASE_PORT + 1}..:${env.WORKER_METRICS_BASE_PORT + env.WORKERS}`
+          : ""
+      })`,
       "",
       "Get an admin token (in another terminal, from this folder):",
       "  npx importctl tokens create --email you@example.com --role admin",
