@@ -16,7 +16,6 @@ import {
 import {
   type ApiClient,
   apiClient,
-  catalogCsv,
   commitsWaitingOnLock,
   FAULT_ENV,
   halfApplied,
@@ -24,6 +23,8 @@ import {
   isFinal,
   REPEATS,
   recordFigures,
+  type TrackedJob,
+  uploadTracked,
   sleep,
   statusOf,
   waitForJob,
@@ -40,7 +41,7 @@ describe("fault (a): every Postgres backend terminated", () => {
   let database: TestDatabase;
   let system: RunningSystem;
   let api: ApiClient;
-  const jobs: { tag: string; id: string; rows: number }[] = [];
+  const jobs: TrackedJob[] = [];
   const figures = {
     validate: { trials: 0, landedWhileValidating: 0, sessionsTerminated: 0, endedValidated: 0 },
     commit: { trials: 0, landedInsideTransaction: 0, sessionsTerminated: 0, endedCommitted: 0 },
@@ -65,13 +66,7 @@ describe("fault (a): every Postgres backend terminated", () => {
     await database?.drop();
   });
 
-  async function upload(tag: string): Promise<string> {
-    const response = await api.upload(catalogCsv(tag, ROWS), `${tag}.csv`);
-    expect(response.status).toBe(202);
-    const { id } = response.body as { id: string };
-    jobs.push({ tag, id, rows: ROWS });
-    return id;
-  }
+  const upload = (tag: string, rows = ROWS) => uploadTracked(api, jobs, tag, rows);
 
   it(`terminates them during a validation, ${REPEATS} times: every job ends validated`, async () => {
     for (let trial = 1; trial <= REPEATS; trial++) {

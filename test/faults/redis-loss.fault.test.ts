@@ -17,13 +17,14 @@ import { Redis } from "ioredis";
 import {
   type ApiClient,
   apiClient,
-  catalogCsv,
   FAULT_ENV,
   halfApplied,
   holdCommitLock,
   isFinal,
   LOST_WORK_BOUND_S,
   recordFigures,
+  type TrackedJob,
+  uploadTracked,
   sleep,
   waitForJob,
   workerLogs,
@@ -53,7 +54,7 @@ describe("fault (b): Redis loses its queues", () => {
   let database: TestDatabase;
   let system: RunningSystem;
   let api: ApiClient;
-  const all: { tag: string; id: string; rows: number }[] = [];
+  const all: TrackedJob[] = [];
   const trials: Trial[] = [];
   const pids: number[] = [];
 
@@ -62,7 +63,7 @@ describe("fault (b): Redis loses its queues", () => {
     system = await startSystem({
       databaseUrl: database.url,
       db: database.db,
-      env: { ...FAULT_ENV, MAX_VARIANTS: "20000", MAX_PRODUCTS: "20000" },
+      env: FAULT_ENV,
       workerEnv: { VALIDATE_CONCURRENCY: "1", COMMIT_CONCURRENCY: "1" },
     });
     api = await apiClient(system);
@@ -81,13 +82,7 @@ describe("fault (b): Redis loses its queues", () => {
     await database?.drop();
   });
 
-  async function upload(tag: string, rows: number): Promise<string> {
-    const response = await api.upload(catalogCsv(tag, rows), `${tag}.csv`);
-    expect(response.status).toBe(202);
-    const { id } = response.body as { id: string };
-    all.push({ tag, id, rows });
-    return id;
-  }
+  const upload = (tag: string, rows: number) => uploadTracked(api, all, tag, rows);
 
   async function countAtFault(commitIds: string[]): Promise<Trial["atFault"]> {
     const rows = await database.db
@@ -154,9 +149,10 @@ describe("fault (b): Redis loses its queues", () => {
       expect(done).toMatchObject({ status: "success", failure: null });
     }
     const recoverySeconds = Math.round((Date.now() - faultAt) / 100) / 10;
-    const requeued = workerLogs(system, /Lost job re-enqueued by the reaper/).filter((line) =>
-      [...validateIds, ...commitIds].includes(String(line.job_id)),
-    ).length;
+    const requeued = workerLogs(
+      system,
+      /(Lost job|Stranded commit) re-enqueued by the reaper/,
+    ).filter((line) => [...validateIds, ...commitIds].includes(String(line.job_id))).length;
     trials.push({
       fault,
       atFault,

@@ -24,6 +24,8 @@ import {
   halfApplied,
   isFinal,
   recordFigures,
+  type TrackedJob,
+  uploadTracked,
   sleep,
   waitForJob,
   waitForStatus,
@@ -48,7 +50,7 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
   let database: TestDatabase;
   let system: RunningSystem;
   let api: ApiClient;
-  const all: { tag: string; id: string; rows: number }[] = [];
+  const all: TrackedJob[] = [];
   const figures: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -56,7 +58,7 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
     system = await startSystem({
       databaseUrl: database.url,
       db: database.db,
-      env: { ...FAULT_ENV, MAX_VARIANTS: "20000", MAX_PRODUCTS: "20000" },
+      env: FAULT_ENV,
     });
     api = await apiClient(system);
   });
@@ -71,13 +73,7 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
     await database?.drop();
   });
 
-  async function upload(tag: string, rows: number): Promise<string> {
-    const response = await api.upload(catalogCsv(tag, rows), `${tag}.csv`);
-    expect(response.status).toBe(202);
-    const { id } = response.body as { id: string };
-    all.push({ tag, id, rows });
-    return id;
-  }
+  const upload = (tag: string, rows: number) => uploadTracked(api, all, tag, rows);
 
   async function reapedJobs(): Promise<number> {
     const rows = await database.db

@@ -9,7 +9,7 @@
  *   the error's code, not retryable.
  * - `unexpected`: anything else (a bug). Retried a few times, then INTERNAL_ERROR.
  */
-import { StorageUnavailableError } from "@catalog/storage";
+import { NETWORK_ERROR_CODES, StorageUnavailableError } from "@catalog/storage";
 import { UnrecoverableError } from "bullmq";
 import type { FailureCode } from "./failure-codes";
 
@@ -64,20 +64,6 @@ const PG_CONNECTION_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /^Query read timeout/,
 ];
-
-/** Socket error codes of a connection that failed or broke. */
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 
 /** What ioredis and BullMQ say when Redis is unreachable. */
 const REDIS_MESSAGES = [

@@ -20,6 +20,7 @@ import {
 } from "@catalog/storage";
 import {
   createTestDatabase,
+  freePort,
   createTestObjectStore,
   type TestDatabase,
   terminateBackends,
@@ -42,15 +43,6 @@ async function startBlackHole(): Promise<{ port: number; close(): Promise<void> 
       await new Promise((done) => server.close(done));
     },
   };
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 const storeAt = (endpoint: string, bucket: string): ObjectStore => ({
@@ -125,7 +117,7 @@ describe("classifying the errors of real outages", () => {
 
   it("a Postgres that refuses connections is DATABASE_UNAVAILABLE; a SQL error is not an outage", async () => {
     const url = new URL(database.url);
-    url.port = String(await closedPort());
+    url.port = String(await freePort());
     const db = createDb({ url: url.toString(), poolSize: 1 });
     try {
       const refused = await caught(() => sql`SELECT 1`.execute(db));
@@ -138,7 +130,7 @@ describe("classifying the errors of real outages", () => {
   });
 
   it("S3 refusing connections, or accepting them and never answering, is STORAGE_UNAVAILABLE within its timeouts", async () => {
-    const refused = storeAt(`http://127.0.0.1:${await closedPort()}`, "any-bucket");
+    const refused = storeAt(`http://127.0.0.1:${await freePort()}`, "any-bucket");
     const refusal = await caught(() => putObject(refused, "k", Buffer.from("x"), "text/plain"));
     expect(refusal).toBeInstanceOf(StorageUnavailableError);
     expect(classifyError(refusal)).toEqual({ kind: "transient", code: "STORAGE_UNAVAILABLE" });
@@ -174,7 +166,7 @@ describe("classifying the errors of real outages", () => {
   });
 
   it("Redis unreachable is QUEUE_UNAVAILABLE", async () => {
-    const redis = createProducerConnection(`redis://127.0.0.1:${await closedPort()}`, {
+    const redis = createProducerConnection(`redis://127.0.0.1:${await freePort()}`, {
       onError: () => undefined,
     });
     try {

@@ -5,8 +5,8 @@
  * 503 (the API). Anything else (no such key, access denied) is an answer.
  */
 
-/** Node and undici error codes of a connection that failed or broke. */
-const NETWORK_ERROR_CODES = new Set([
+/** Socket error codes of a connection that failed or broke (any service's). */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ECONNABORTED",

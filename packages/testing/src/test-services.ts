@@ -52,7 +52,8 @@ async function adminQuery(sql: string): Promise<void> {
 /**
  * Terminates every session connected to `database` (optionally only those of
  * one `application_name`), as a Postgres restart or failover would, and returns
- * how many. Only for a database the caller created: the server is shared.
+ * how many, once they have ended. Only for a database the caller created: the
+ * server is shared.
  */
 export async function terminateBackends(
   database: string,
@@ -70,8 +71,10 @@ export async function terminateBackends(
       [database, options.applicationName ?? null],
     );
     const pids = rows.map((row) => row.pid);
+    // With a timeout, pg_terminate_backend waits until the session has ended (up
+    // to 5 s), so the caller's next step meets the fault's aftermath, not a race with it.
     const terminated = await client.query<{ done: boolean }>(
-      "SELECT pg_terminate_backend(pid) AS done FROM unnest($1::int[]) AS pid",
+      "SELECT pg_terminate_backend(pid, 5000) AS done FROM unnest($1::int[]) AS pid",
       [pids],
     );
     return terminated.rows.filter((row) => row.done).length;

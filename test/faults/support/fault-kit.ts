@@ -24,6 +24,9 @@ export const FAULT_ENV: NodeJS.ProcessEnv = {
   REAPER_INTERVAL_S: "5",
   LOST_WORK_AFTER_S: "10",
   MAINTENANCE_TICK_S: "1",
+  // Room for the files that keep two workers busy for a few seconds.
+  MAX_VARIANTS: "20000",
+  MAX_PRODUCTS: "20000",
   LOG_LEVEL: "info",
 };
 
@@ -157,6 +160,28 @@ export function catalogCsv(tag: string, rows: number): Buffer {
   return Buffer.from(`${lines.join("\n")}\n`);
 }
 
+/** A job a scenario uploaded: its tag (the prefix of its model codes), id and rows. */
+export interface TrackedJob {
+  tag: string;
+  id: string;
+  rows: number;
+}
+
+/** Uploads a file of `rows` rows tagged `tag`, expects 202, and adds the job to `jobs`. */
+export async function uploadTracked(
+  api: ApiClient,
+  jobs: TrackedJob[],
+  tag: string,
+  rows: number,
+): Promise<string> {
+  const response = await api.upload(catalogCsv(tag, rows), `${tag}.csv`);
+  if (response.status !== 202)
+    throw new Error(`upload ${tag}: ${response.status} ${JSON.stringify(response.body)}`);
+  const { id } = response.body as { id: string };
+  jobs.push({ tag, id, rows });
+  return id;
+}
+
 /** How many variants of `tag` are in the catalog. */
 export async function variantsOf(db: Kysely<Database>, tag: string): Promise<number> {
   const row = await db
@@ -172,10 +197,7 @@ export async function variantsOf(db: Kysely<Database>, tag: string): Promise<num
  * variants are in the catalog only in part, or in full without the job being
  * committed, or missing although it was.
  */
-export async function halfApplied(
-  db: Kysely<Database>,
-  jobs: { tag: string; id: string; rows: number }[],
-): Promise<string[]> {
+export async function halfApplied(db: Kysely<Database>, jobs: TrackedJob[]): Promise<string[]> {
   const wrong: string[] = [];
   for (const job of jobs) {
     const [count, status] = await Promise.all([variantsOf(db, job.tag), statusOf(db, job.id)]);
