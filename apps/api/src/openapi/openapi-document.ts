@@ -4,6 +4,7 @@
  * here, so the two cannot drift apart silently.
  */
 import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
+import { FAILURE_CODES } from "@catalog/jobs";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
 
 type Schema = Record<string, unknown>;
@@ -130,11 +131,31 @@ const schemas: Record<string, Schema> = {
           phase: { type: "string", enum: ["upload", "validate", "commit", "revert"] },
           done: { type: "integer" },
           total: { type: "integer" },
+          retry: {
+            type: "object",
+            description:
+              "Present while a failed attempt waits for its retry (the job is pending, or validated with its commit requested)",
+            properties: {
+              attempt: {
+                type: "integer",
+                description: "The attempt that failed (1 for the first)",
+              },
+              code: { type: "string", enum: [...FAILURE_CODES] },
+              message: { type: "string" },
+              next_attempt_at: { type: "string", format: "date-time" },
+            },
+          },
         },
       }),
       failure: nullable({
         type: "object",
-        properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+        description:
+          "Why the job failed. STORAGE_UNAVAILABLE, DATABASE_UNAVAILABLE and QUEUE_UNAVAILABLE: an outage outlasted the retries (retryable: commit again, or revalidate)",
+        properties: {
+          code: { type: "string", enum: [...FAILURE_CODES] },
+          message: { type: "string" },
+          details: {},
+        },
       }),
       revert_refusal: nullable({
         type: "object",
