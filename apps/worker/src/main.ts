@@ -98,8 +98,7 @@ async function main(): Promise<void> {
       {
         name: "reaper",
         everyMs: env.REAPER_INTERVAL_S * 1000,
-        run: () =>
-          reapJobs(deps, queues, env.STUCK_AFTER_S, { lostAfterS: env.LOST_WORK_AFTER_S }),
+        run: () => reapJobs(deps, queues, env.STUCK_AFTER_S, { lostAfterS: env.LOST_WORK_AFTER_S }),
       },
     ],
   });
