@@ -130,5 +130,34 @@ describe("snapshot", () => {
       });
       expect(decode(badCode)).toThrow(SnapshotFormatError);
     });
+
+    it("with a Data sheet mark of the wrong shape", () => {
+      const bad = encoded();
+      bad.data_rows.rows[0].marks = [{ issue: "0", cell: 1 }];
+      expect(decode(bad)).toThrow("snapshot.data_rows.rows[0].marks[0].issue: expected an integer");
+      bad.data_rows.rows[0].marks = [{ issue: 0 }];
+      expect(decode(bad)).toThrow("snapshot.data_rows.rows[0].marks[0].cell: expected a value");
+    });
+  });
+
+  it("keeps every data row for the report, rows in error with their marks, and reads them back", () => {
+    const result = plan(
+      sheet(
+        ["category", "title_en", "model_code", "price"],
+        ["C", "T", "A", "1"],
+        ["C", "T", "B", "x"],
+      ),
+    );
+    const snapshot = buildSnapshot({
+      jobId: "job-2",
+      input: { filename: "f.csv", fileSha256: "cd".repeat(32), mode: "smart" },
+      result,
+    });
+    expect(snapshot.data_rows.rows).toEqual([
+      { row: 2, cells: ["C", "T", "A", "1.00"] },
+      { row: 3, cells: ["C", "T", "B", "x"], marks: [{ issue: 0, cell: 3 }] },
+    ]);
+    expect(snapshot.issues[0]).toMatchObject({ row: 3, code: "INVALID_PRICE" });
+    expect(decodeSnapshot(encodeSnapshot(snapshot).bytes)).toEqual(snapshot);
   });
 });
