@@ -3,14 +3,21 @@
  * autofilter and fixed column widths, then rows committed as they are added so that
  * the sheet never sits in memory.
  *
- * Widths come from the column definitions (or the header's length, capped), never
- * from measuring cells: that would mean holding or scanning every row first.
+ * Widths come from the column definitions, never from measuring every cell: that would
+ * mean holding or scanning every row first.
  */
 import type { EventEmitter } from "node:events";
 import type ExcelJS from "exceljs";
+import { keepInternalLinks } from "./internal-links";
+
+/** A link to a place in the workbook (made by {@link internalLink} only, never from user data). */
+export interface ReportLink {
+  text: string;
+  hyperlink: string;
+}
 
 /** A value the report writes into a cell (user text goes through cell-text.ts first). */
-export type ReportCellValue = string | number | boolean | null;
+export type ReportCellValue = string | number | boolean | ReportLink | null;
 
 /** One column of a sheet: its header text and width in characters. */
 export interface SheetColumn {
@@ -44,6 +51,13 @@ export interface SheetWriter {
    * them a style object of their own (`cell.style = ...`), never by changing one.
    */
   add(values: readonly ReportCellValue[], mark?: (row: ExcelJS.Row) => void): Promise<void>;
+  /** Rows written so far, the header included: the number of the last one. */
+  readonly rowCount: number;
+  /**
+   * Whether links to a location (see internal-links.ts) are written as in-workbook
+   * links; when false, link with a `#` target instead. Always false without `links`.
+   */
+  readonly internalLinks: boolean;
   /** Sets the autofilter over the written range and commits the sheet. */
   close(): void;
 }
@@ -70,7 +84,16 @@ const DOUBLE_DECODED = /&[a-z]*;/;
  * at once (a cell styled differently gets its own object instead).
  */
 const PLAIN_STYLE: Partial<ExcelJS.Style> = Object.freeze({});
-const HEADER_STYLE: Partial<ExcelJS.Style> = Object.freeze({ font: Object.freeze({ bold: true }) });
+const HEADER_STYLE: Partial<ExcelJS.Style> = Object.freeze({ font: fontWith({ bold: true }) });
+
+/**
+ * The workbook's default font (exceljs's: Calibri 11) with `changes`. A style's font
+ * replaces the default as a whole: one that only says "bold" has no face or size, and
+ * LibreOffice then falls back to a serif face of its own.
+ */
+export function fontWith(changes: Partial<ExcelJS.Font>): Partial<ExcelJS.Font> {
+  return Object.freeze({ name: "Calibri", family: 2, size: 11, ...changes });
+}
 
 /** Column width bounds when derived from a header (Data sheet). */
 const MIN_WIDTH = 10;
@@ -81,19 +104,35 @@ export function widthForHeader(header: string): number {
   return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, header.length + 4));
 }
 
+/** How a sheet is laid out besides its columns. */
+export interface SheetOptions {
+  /**
+   * Whether the columns' headers make a bold, frozen first row with an autofilter
+   * (a table); without, the sheet is free-form (the Summary). Default true.
+   */
+  header?: boolean;
+  /** Page setup for printing, e.g. `{ fitToPage: true, fitToWidth: 1, fitToHeight: 0 }`. */
+  pageSetup?: Partial<ExcelJS.PageSetup>;
+  /** The sheet links to cells of other sheets (see internal-links.ts). */
+  links?: boolean;
+}
+
 /** Adds sheet `name` after the previous ones and writes its header row. */
 export async function openSheet(
   context: WriteContext,
   name: string,
   columns: readonly SheetColumn[],
+  options: SheetOptions = {},
 ): Promise<SheetWriter> {
-  const hasHeader = columns.length > 0;
+  const hasHeader = columns.length > 0 && options.header !== false;
   const sheet = context.workbook.addWorksheet(name, {
     views: hasHeader ? [{ state: "frozen", ySplit: 1 }] : [],
+    ...(options.pageSetup ? { pageSetup: options.pageSetup } : {}),
   });
   // Must be set before the first row: the streaming writer emits <cols> ahead of the data.
-  if (hasHeader) sheet.columns = columns.map((column) => ({ width: column.width }));
+  if (columns.length > 0) sheet.columns = columns.map((column) => ({ width: column.width }));
 
+  const internalLinks = options.links === true && keepInternalLinks(sheet);
   // Not in exceljs's typings: the streaming worksheet's own switch (see DOUBLE_DECODED).
   const switchable = sheet as unknown as { useSharedStrings: boolean };
   let rowCount = 0;
@@ -123,6 +162,10 @@ export async function openSheet(
 
   return {
     add,
+    get rowCount() {
+      return rowCount;
+    },
+    internalLinks,
     close() {
       if (hasHeader) {
         sheet.autoFilter = {
