@@ -9,11 +9,10 @@
  * importer would report as unknown: filled by severity (red for an error, amber for a
  * warning) and noted with the issue's message.
  */
-import type ExcelJS from "exceljs";
 import { displayText, textCell } from "./cell-text";
 import type { ReportCellMark, ReportData, ReportDataRow } from "./report-model";
 import { severityRank, severityStyle } from "./severity-style";
-import { openSheet, type WriteContext, widthForHeader } from "./sheet-writer";
+import { type CellExtra, openSheet, type WriteContext, widthForHeader } from "./sheet-writer";
 
 /** Rows looked at for the column widths. */
 const WIDTH_SAMPLE_ROWS = 200;
@@ -38,20 +37,18 @@ export async function writeDataSheet(
     context,
     "Data",
     header.map((name, index) => ({ header: name, width: widths[index] ?? widthForHeader(name) })),
-    { pageSetup: { orientation: "landscape" } },
+    { pageSetup: { orientation: "landscape" }, notes: noteText },
   );
   let rows = 0;
   let markedRows = 0;
   for (const row of data.rows) {
     const marks = row.marks ?? [];
-    await sheet.add(
-      row.cells.map(textCell),
-      marks.length === 0 ? undefined : (written) => markCells(written, marks, header.length),
-    );
+    const cells = marks.length === 0 ? undefined : markedCells(marks, header.length);
+    await sheet.add(row.cells.map(textCell), cells ? { cells } : undefined);
     rows++;
     if (marks.length > 0) markedRows++;
   }
-  sheet.close();
+  await sheet.close();
   return { rows, markedRows };
 }
 
@@ -73,24 +70,47 @@ function columnWidths(header: readonly string[], rows: Iterable<ReportDataRow>):
   return widths;
 }
 
-/** Fills and notes each marked cell; several issues on one cell share one note, errors first. */
-function markCells(row: ExcelJS.Row, marks: readonly ReportCellMark[], width: number): void {
+/**
+ * The marked cells of a row: each filled by its first mark's severity and noted with
+ * all of them; several issues on one cell share one note, errors first.
+ */
+function markedCells(marks: readonly ReportCellMark[], width: number): Map<number, CellExtra> {
+  const [only] = marks;
+  if (marks.length === 1 && only) {
+    // The usual case, without the grouping below.
+    return inRange(only.column, width) ? new Map([[only.column, markedCell([only])]]) : new Map();
+  }
   const byCell = new Map<number, ReportCellMark[]>();
   for (const mark of marks) {
-    // A mark outside the header's columns has no cell to sit on.
-    if (!Number.isInteger(mark.column) || mark.column < 0 || mark.column >= width) continue;
+    if (!inRange(mark.column, width)) continue;
     const list = byCell.get(mark.column);
     if (list) list.push(mark);
     else byCell.set(mark.column, [mark]);
   }
+  const cells = new Map<number, CellExtra>();
   for (const [column, list] of byCell) {
     list.sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
-    const cell = row.getCell(column + 1);
-    cell.style = severityStyle(list[0]?.severity ?? "warning");
-    cell.note = displayText(list.map(noteLine).join("\n")) ?? "";
+    cells.set(column, markedCell(list));
   }
+  return cells;
 }
 
-function noteLine(mark: ReportCellMark): string {
-  return `${mark.code}: ${mark.message}`;
+/** A mark outside the header's columns has no cell to sit on. */
+function inRange(column: number, width: number): boolean {
+  return Number.isInteger(column) && column >= 0 && column < width;
+}
+
+/** A marked cell: the note's source is the model's mark (or marks), its text made later. */
+function markedCell(marks: readonly ReportCellMark[]): CellExtra {
+  const [only] = marks;
+  return {
+    style: severityStyle(only?.severity ?? "warning"),
+    note: marks.length === 1 && only ? only : marks,
+  };
+}
+
+/** A note's text: each mark's code and message, one per line. */
+function noteText(source: object): string {
+  const marks = Array.isArray(source) ? (source as ReportCellMark[]) : [source as ReportCellMark];
+  return displayText(marks.map((mark) => `${mark.code}: ${mark.message}`).join("\n")) ?? "";
 }

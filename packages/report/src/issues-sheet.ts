@@ -5,10 +5,10 @@
  * warnings, as the Data sheet's cells are, so errors stand out and filter by colour.
  */
 import { displayText, numberCell } from "./cell-text";
-import { columnLetters, linkTarget } from "./internal-links";
 import type { ReportIssue } from "./report-model";
 import { severityStyle } from "./severity-style";
-import { openSheet, type ReportCellValue, type WriteContext } from "./sheet-writer";
+import { type CellExtra, type CellLink, openSheet, type WriteContext } from "./sheet-writer";
+import { columnLetters } from "./sheet-xml";
 
 const COLUMNS = [
   { header: "file row", width: 9 },
@@ -21,8 +21,9 @@ const COLUMNS = [
   { header: "value", width: 40 },
 ];
 
-/** 1-based position of the severity column. */
-const SEVERITY_COLUMN = 6;
+/** Positions (0-based) of the cell (link) and severity columns. */
+const CELL_COLUMN = 2;
+const SEVERITY_COLUMN = 5;
 
 /** The sheet the issues link to. */
 const DATA_SHEET = "Data";
@@ -32,43 +33,48 @@ export async function writeIssuesSheet(
   context: WriteContext,
   issues: Iterable<ReportIssue>,
 ): Promise<number> {
-  const sheet = await openSheet(context, "Issues", COLUMNS, { links: true });
+  const sheet = await openSheet(context, "Issues", COLUMNS);
   let count = 0;
   for (const issue of issues) {
     const mark = severityStyle(issue.severity === "error" ? "error" : "warning");
-    const at = issue.dataCell;
+    const target = dataCellOf(issue);
     await sheet.add(
       [
         numberCell(issue.row),
-        at ? numberCell(at.row) : null,
-        at ? cellLink(at, sheet.internalLinks) : null,
+        target ? target.row : null,
+        target ? target.text : null,
         displayText(issue.column),
         displayText(issue.code),
         displayText(issue.severity),
         displayText(issue.message),
         displayText(issue.value),
       ],
-      (row) => {
-        row.getCell(SEVERITY_COLUMN).style = mark;
+      {
+        cells: new Map<number, CellExtra>([
+          [SEVERITY_COLUMN, { style: mark }],
+          ...(target ? ([[CELL_COLUMN, { link: target.link }]] as const) : []),
+        ]),
       },
     );
     count++;
   }
-  sheet.close();
+  await sheet.close();
   return count;
 }
 
 /**
- * A link to the issue's cell in the Data sheet, showing its reference (`H7`); an issue
- * about the whole row links to the row's first cell and says so.
+ * The issue's cell in the Data sheet: its row, the link to it and the link's text (its
+ * reference, `H7`); an issue about the whole row links to the row's first cell and
+ * says so.
  */
-function cellLink(at: NonNullable<ReportIssue["dataCell"]>, internal: boolean): ReportCellValue {
-  if (!Number.isInteger(at.row) || at.row < 2) return null;
-  const column = at.column;
-  const onCell = typeof column === "number" && Number.isInteger(column) && column >= 0;
-  const ref = `${columnLetters(onCell ? column : 0)}${at.row}`;
+function dataCellOf(issue: ReportIssue): { row: number; link: CellLink; text: string } | null {
+  const at = issue.dataCell;
+  if (!at || !Number.isInteger(at.row) || at.row < 2) return null;
+  const onCell = typeof at.column === "number" && Number.isInteger(at.column) && at.column >= 0;
+  const column = onCell ? (at.column as number) : 0;
   return {
-    text: onCell ? ref : `row ${at.row}`,
-    hyperlink: linkTarget(DATA_SHEET, ref, internal),
+    row: at.row,
+    link: { sheet: DATA_SHEET, row: at.row, column },
+    text: onCell ? `${columnLetters(column)}${at.row}` : `row ${at.row}`,
   };
 }

@@ -13,15 +13,17 @@ import type ExcelJS from "exceljs";
 import { dateText, displayText } from "./cell-text";
 import type { IssueCodeCount } from "./issue-tally";
 import type { ReportCandidate, ReportCandidateCounts, ReportResultCounts } from "./report-model";
-import { columnLetters } from "./internal-links";
 import { severityStyle } from "./severity-style";
 import {
+  type CellExtra,
   fontWith,
   openSheet,
   type ReportCellValue,
+  type RowOptions,
   type SheetWriter,
   type WriteContext,
 } from "./sheet-writer";
+import { columnLetters } from "./sheet-xml";
 import {
   SUMMARY_VALUES_HEADER,
   SUMMARY_VALUES_NAME,
@@ -129,9 +131,9 @@ export async function writeSummarySheet(
     blank,
     blank,
   ];
-  for (const row of rows) await sheet.add(row.values, (written) => shape(written, row));
+  for (const row of rows) await sheet.add(row.values, rowOptions(row));
   await writeValues(context, sheet, input);
-  sheet.close();
+  await sheet.close();
 }
 
 /** The machine-readable block, under a header row, named {@link SUMMARY_VALUES_NAME}. */
@@ -140,12 +142,9 @@ async function writeValues(
   sheet: SheetWriter,
   input: SummaryInput,
 ): Promise<void> {
-  await sheet.add(
-    [`Machine-readable values, for scripts (defined name ${SUMMARY_VALUES_NAME})`],
-    (row) => {
-      row.getCell(1).style = QUIET;
-    },
-  );
+  await sheet.add([`Machine-readable values, for scripts (defined name ${SUMMARY_VALUES_NAME})`], {
+    style: QUIET,
+  });
   const spread = (values: readonly ReportCellValue[]) => {
     const cells: ReportCellValue[] = Array(LAST_COLUMN).fill(null);
     VALUE_COLUMNS.forEach((column, index) => {
@@ -153,34 +152,29 @@ async function writeValues(
     });
     return cells;
   };
-  await sheet.add(spread(SUMMARY_VALUES_HEADER), (row) => {
-    for (const column of VALUE_COLUMNS) row.getCell(column).style = BOLD;
-  });
+  await sheet.add(spread(SUMMARY_VALUES_HEADER), { style: BOLD });
   const first = sheet.rowCount;
-  for (const line of summaryValueLines(input)) {
-    await sheet.add(spread(line), (row) => {
-      row.getCell(LAST_COLUMN).style = LEFT;
-    });
-  }
+  const value = { cells: new Map([[LAST_COLUMN - 1, { style: LEFT }]]) };
+  for (const line of summaryValueLines(input)) await sheet.add(spread(line), value);
   context.workbook.definedNames.add(
     `Summary!$A$${first}:$${columnLetters(LAST_COLUMN - 1)}$${sheet.rowCount}`,
     SUMMARY_VALUES_NAME,
   );
 }
 
-/** Applies a row's styles, and its wrapping across the sheet. */
-function shape(row: ExcelJS.Row, { values, styles, wrap }: SummaryRow): void {
+/** A row's styles, and its wrapping across the sheet. */
+function rowOptions({ values, styles, wrap }: SummaryRow): RowOptions {
+  const cells = new Map<number, CellExtra>();
   styles?.forEach((style, index) => {
-    if (style) row.getCell(index + 1).style = style;
+    if (style) cells.set(index, { style });
   });
-  if (!wrap || values.length === 0) return;
-  const from = values.length;
-  const text = String(values[from - 1] ?? "");
-  const width = WIDTHS.slice(from - 1).reduce((sum, columnWidth) => sum + columnWidth, 0);
-  row.getCell(from).style = from > 1 ? WRAPPED_AFTER_COUNT : WRAPPED;
-  if (from < LAST_COLUMN) row.worksheet.mergeCells(row.number, from, row.number, LAST_COLUMN);
+  if (!wrap || values.length === 0) return { cells };
+  const last = values.length - 1;
+  const text = String(values[last] ?? "");
+  const width = WIDTHS.slice(last).reduce((sum, columnWidth) => sum + columnWidth, 0);
+  cells.set(last, { style: last > 0 ? WRAPPED_AFTER_COUNT : WRAPPED });
   const lines = Math.max(1, Math.ceil(text.length / (width * CHARS_PER_WIDTH)));
-  if (lines > 1) row.height = lines * LINE_HEIGHT;
+  return { cells, mergeFrom: last, ...(lines > 1 ? { height: lines * LINE_HEIGHT } : {}) };
 }
 
 function headRows({ job, failure }: SummarySheetInput): SummaryRow[] {
