@@ -6,11 +6,12 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { closeImportQueues, createImportQueues } from "@catalog/jobs";
+import { closeImportQueues, countStuckJobs, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
-import { createS3Client, s3SettingsFromEnv } from "@catalog/storage";
+import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
 import { Queue, Worker } from "bullmq";
+import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { reapJobs } from "./handlers/reap-jobs";
@@ -23,15 +24,16 @@ import type { WorkerDependencies } from "./worker-dependencies";
 async function main(): Promise<void> {
   const env = parseEnvOrExit(workerEnvShape);
   const logger = createLogger("worker", env.LOG_LEVEL);
+  const db = createDb({
+    url: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    applicationName: "catalog-import-worker",
+  });
   const deps: WorkerDependencies = {
-    db: createDb({
-      url: env.DATABASE_URL,
-      poolSize: env.DATABASE_POOL_SIZE,
-      applicationName: "catalog-import-worker",
-    }),
+    db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,
@@ -76,7 +78,11 @@ async function main(): Promise<void> {
       }
     }
   }, 15_000);
-  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT);
+  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
+    postgres: () => sql`SELECT 1`.execute(deps.db),
+    redis: () => connection.ping(),
+    s3: () => pingBucket(deps.store),
+  });
   logger.info(
     { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
     "Worker started",

@@ -18,7 +18,7 @@ export const reportKey = (jobId: string) => `reports/import_report_${jobId}.xlsx
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/** Writes the report of `job` to S3 (streaming) and records it; returns what was stored. */
+/** Writes the report of `job` to S3 (streaming) and records it in the Media table; returns what was stored. */
 export async function storeJobReport(
   db: Kysely<Database>,
   store: ObjectStore,
@@ -39,6 +39,5 @@ export async function storeJobReport(
     sizeBytes: stored.sizeBytes,
     sha256: stored.sha256,
   });
-  await db.updateTable("ops_importjob").set({ report_key: key }).where("id", "=", job.id).execute();
   return stored;
 }
