@@ -1,4 +1,5 @@
 export * from "./failure-codes";
+export * from "./idempotency-key.repository";
 export * from "./import-job.repository";
 export * from "./job-failure";
 export * from "./job-queues";

@@ -6,7 +6,12 @@
  * work in any queue.
  */
 import type { Database, ImportJob } from "@catalog/db";
-import { enqueueImportWork, type ImportQueues, transitionImportJob } from "@catalog/jobs";
+import {
+  enqueueImportWork,
+  type ImportQueues,
+  releaseIdempotencyKey,
+  transitionImportJob,
+} from "@catalog/jobs";
 import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
 import { AppError } from "../errors";
@@ -74,6 +79,9 @@ export async function startValidation(
       idempotency_key: null,
       completed_at: new Date(),
     });
+    if (job.idempotency_key) {
+      await releaseIdempotencyKey(deps.db, job.created_by, job.idempotency_key);
+    }
     throw error;
   }
 }
