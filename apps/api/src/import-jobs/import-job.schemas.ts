@@ -4,6 +4,7 @@
  * (400) rather than ignored, so a typo such as `?stauts=failed` does not
  * silently return every job.
  */
+import { CHANGE_ACTIONS, CHANGE_ENTITIES } from "@catalog/core";
 import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
 import { z } from "zod";
 import { AppError } from "../errors";
@@ -67,6 +68,18 @@ export const jobListQuery = z.strictObject({
 export const issueListQuery = z.strictObject({
   severity: z.enum(["error", "warning"]).optional(),
   code: z.string().min(1).max(100).optional(),
+  limit: queryInt(1, 10_000).default(100),
+  offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
+});
+
+/** Query of `GET /api/admin/import-jobs/<id>/changes/`. */
+export const changeListQuery = z.strictObject({
+  entity: oneOrMany(z.enum(CHANGE_ENTITIES))
+    .optional()
+    .meta({ description: "Changes to these entities only (repeat for several)" }),
+  action: oneOrMany(z.enum(CHANGE_ACTIONS))
+    .optional()
+    .meta({ description: "create or update (candidates are creates)" }),
   limit: queryInt(1, 10_000).default(100),
   offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
 });

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject } from "zod-openapi";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
 import {
+  changeListQuery,
   commitBody,
   idempotencyKey,
   issueListQuery,
@@ -18,6 +19,7 @@ import {
   uploadForm,
 } from "../import-jobs/import-job.schemas";
 import {
+  changePageSchema,
   errorResponse,
   issuePageSchema,
   jobPageSchema,
@@ -141,6 +143,22 @@ function paths() {
               },
             },
           },
+        },
+      }),
+    },
+    [`${BASE}/{id}/changes/`]: {
+      get: jobOperation({
+        operationId: "listImportJobChanges",
+        summary: "The job's planned changes, or the applied ones after commit (viewer)",
+        description:
+          "Candidates (categories, series, brands), then products, then variants, each by key, " +
+          "as commit applies them; unchanged entities are not listed. Read from the job's " +
+          "snapshot, which commit applies exactly: after commit these are the applied changes. " +
+          "Empty (`source: null`) until the job is validated; 404 once the snapshot is past " +
+          "retention.",
+        requestParams: { query: changeListQuery },
+        responses: {
+          "200": { description: "A page of changes", content: json(changePageSchema) },
         },
       }),
     },

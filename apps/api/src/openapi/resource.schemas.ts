@@ -5,6 +5,7 @@
  * the end of this file make `tsc` fail when that function and this schema
  * disagree, so the document cannot drift from what the routes send.
  */
+import { CHANGE_ACTIONS, CHANGE_ENTITIES } from "@catalog/core";
 import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
 import type { JobResource } from "@catalog/jobs";
 import { z } from "zod";
@@ -136,6 +137,39 @@ export const jobPageSchema = z
 export const issuePageSchema = z
   .object({ items: z.array(issueSchema), ...pageFields })
   .meta({ id: "IssuePage" });
+
+/** One planned (or applied) change of the catalog. */
+export const changeSchema = z
+  .object({
+    entity: z.enum(CHANGE_ENTITIES),
+    key: z.string().meta({ description: "The slug, or the variant's model code" }),
+    action: z.enum(CHANGE_ACTIONS),
+    candidate: z.boolean().meta({
+      description: "A category, series or brand created because valid rows name it (smart mode)",
+    }),
+    rows: z.array(z.number().int()).meta({ description: "The file's lines that produce it" }),
+    fields: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })).meta({
+      description:
+        "Each field it sets, `{before, after}`: every field of a create (before null), the " +
+        "fields an update changes (specs merge key by key; an empty cell never erases)",
+    }),
+  })
+  .meta({ id: "Change" });
+
+export const changePageSchema = z
+  .object({
+    items: z.array(changeSchema),
+    ...pageFields,
+    source: z
+      .enum(["planned", "applied"])
+      .nullable()
+      .meta({
+        description:
+          "planned: what commit will apply; applied: what commit applied (success, partial, " +
+          "and reverted jobs, before their revert); null: no plan yet (not validated)",
+      }),
+  })
+  .meta({ id: "ChangePage" });
 
 export const readinessSchema = z
   .object({

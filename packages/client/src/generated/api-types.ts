@@ -93,6 +93,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/import-jobs/{id}/changes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's planned changes, or the applied ones after commit (viewer)
+         * @description Candidates (categories, series, brands), then products, then variants, each by key, as commit applies them; unchanged entities are not listed. Read from the job's snapshot, which commit applies exactly: after commit these are the applied changes. Empty (`source: null`) until the job is validated; 404 once the snapshot is past retention.
+         */
+        get: operations["listImportJobChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/import-jobs/{id}/commit/": {
         parameters: {
             query?: never;
@@ -374,6 +394,33 @@ export interface components {
             message: string;
             /** @description The offending cell value */
             value: unknown;
+        };
+        ChangePage: {
+            items: components["schemas"]["Change"][];
+            total: number;
+            limit: number;
+            offset: number;
+            /** @description planned: what commit will apply; applied: what commit applied (success, partial, and reverted jobs, before their revert); null: no plan yet (not validated) */
+            source: ("planned" | "applied") | null;
+        };
+        Change: {
+            /** @enum {string} */
+            entity: "category" | "series" | "brand" | "product" | "variant";
+            /** @description The slug, or the variant's model code */
+            key: string;
+            /** @enum {string} */
+            action: "create" | "update";
+            /** @description A category, series or brand created because valid rows name it (smart mode) */
+            candidate: boolean;
+            /** @description The file's lines that produce it */
+            rows: number[];
+            /** @description Each field it sets, `{before, after}`: every field of a create (before null), the fields an update changes (specs merge key by key; an empty cell never erases) */
+            fields: {
+                [key: string]: {
+                    before: unknown;
+                    after: unknown;
+                };
+            };
         };
         Readiness: {
             /** @enum {string} */
@@ -696,6 +743,72 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or no such resource of it yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listImportJobChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes to these entities only (repeat for several) */
+                entity?: ("category" | "series" | "brand" | "product" | "variant") | ("category" | "series" | "brand" | "product" | "variant")[];
+                /** @description create or update (candidates are creates) */
+                action?: ("create" | "update") | ("create" | "update")[];
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The import job's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
