@@ -66,23 +66,26 @@ interface ImportOptions {
 /** A progress bar on stderr when it is a terminal; silent otherwise. */
 function progressBar(enabled: boolean) {
   const bar = new SingleBar({
-    format: " {phase} [{bar}] {percentage}% | {value}/{total} {unit}",
+    format: " {phase} [{bar}] {percentage}% | {done}/{count} {unit}",
     barsize: 30,
     hideCursor: true,
     stream: process.stderr,
-    noTTYOutput: false,
   });
   let phase: string | undefined;
   return {
-    update(name: string, done: number, total: number, unit: string) {
+    update(name: string, done: number, total: number, unit: string, finished = false) {
       if (!enabled) return;
+      // A finished phase with nothing to do (a commit that changes nothing) is shown complete.
+      const [value, max] = total > 0 ? [Math.min(done, total), total] : [finished ? 1 : 0, 1];
+      const payload = { phase: name.padEnd(8), unit, done, count: total };
       if (phase !== name) {
         if (phase) bar.stop();
-        bar.start(Math.max(total, 1), 0, { phase: name.padEnd(8), unit });
+        bar.start(max, value, payload);
         phase = name;
+        return;
       }
-      bar.setTotal(Math.max(total, 1));
-      bar.update(Math.min(done, Math.max(total, 1)), { unit });
+      bar.setTotal(max);
+      bar.update(value, payload);
     },
     stop() {
       if (phase) bar.stop();
@@ -235,14 +238,11 @@ async function runImport(api: ImportApi, file: string, options: ImportOptions): 
     }));
     const follow = (current: Job) => {
       const progress = current.progress;
-      if (progress && progress.phase !== "upload") {
-        bar.update(
-          progress.phase,
-          progress.done,
-          progress.total,
-          progress.phase === "validate" ? "rows" : "changes",
-        );
-      }
+      if (!progress || progress.phase === "upload") return;
+      const working = progress.phase === "validate" ? ["pending", "validating"] : ["running"];
+      const unit = progress.phase === "validate" ? "rows" : "changes";
+      const finished = !working.includes(current.status);
+      bar.update(progress.phase, progress.done, progress.total, unit, finished);
     };
     if (wait) {
       job = await waitForJob(api, job.id, {
