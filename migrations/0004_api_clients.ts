@@ -40,8 +40,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       job_id uuid NOT NULL REFERENCES ops_importjob (id),
       type text NOT NULL,
       callback_url text NOT NULL,
-      -- The exact JSON body signed and sent on every attempt.
-      body text NOT NULL,
+      -- The job resource when the event happened (links relative to the API's base
+      -- URL). json, not jsonb: its key order is kept, so every attempt sends the
+      -- same bytes.
+      data json NOT NULL,
       state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
       attempts integer NOT NULL DEFAULT 0,
       created_at timestamptz NOT NULL DEFAULT now(),

@@ -63,6 +63,14 @@ const ROUTES: RouteCase[] = [
     allowed: { viewer: 200, importer: 200, admin: 200 },
   },
   {
+    name: "GET deliveries",
+    request: async (api) => ({
+      method: "GET",
+      path: `${BASE}/${(await insertJob(api.db)).id}/deliveries/`,
+    }),
+    allowed: { viewer: 200, importer: 200, admin: 200 },
+  },
+  {
     name: "GET report",
     request: async (api) => {
       const job = await insertJob(api.db, { status: "validated" });

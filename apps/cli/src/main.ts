@@ -13,6 +13,7 @@ import { importCommand } from "./commands/import";
 import { jobsCommands } from "./commands/jobs";
 import { snapshotsCommands } from "./commands/snapshots";
 import { tokensCommand } from "./commands/tokens";
+import { webhooksCommands } from "./commands/webhooks";
 import { cliEnvShape } from "./env";
 
 async function main(argv: string[]): Promise<void> {
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<void> {
   jobsCommands(program, { database, stuckAfterS: env.STUCK_AFTER_S });
   snapshotsCommands(program, { database, store, retentionDays: env.SNAPSHOT_RETENTION_DAYS });
   tokensCommand(program, database);
+  webhooksCommands(program, database);
   importCommand(program, (): ImportApi => {
     if (!env.IMPORT_API_TOKEN) {
       throw new Error("IMPORT_API_TOKEN is unset: create one with `importctl tokens create`");

@@ -20,12 +20,14 @@ import {
 } from "../import-jobs/import-job.schemas";
 import {
   changePageSchema,
+  deliveryListSchema,
   errorResponse,
   issuePageSchema,
   jobPageSchema,
   jobSchema,
   livenessSchema,
   readinessSchema,
+  webhookEventSchema,
 } from "./resource.schemas";
 
 /** The server the committed document names (the local default of `npm start`). */
@@ -162,6 +164,15 @@ function paths() {
         },
       }),
     },
+    [`${BASE}/{id}/deliveries/`]: {
+      get: jobOperation({
+        operationId: "listImportJobDeliveries",
+        summary: "The job's webhook events and every delivery attempt (viewer)",
+        responses: {
+          "200": { description: "Events, oldest first", content: json(deliveryListSchema) },
+        },
+      }),
+    },
     [`${BASE}/{id}/commit/`]: {
       post: jobOperation({
         operationId: "commitImportJob",
@@ -234,6 +245,35 @@ function paths() {
   } satisfies Record<string, Record<string, ZodOpenApiOperationObject>>;
 }
 
+/** What a callback_url receives (OpenAPI 3.1 `webhooks`). */
+function webhooks() {
+  return {
+    importJobEvent: {
+      post: {
+        operationId: "importJobEvent",
+        summary: "A phase of the job ended (Standard Webhooks)",
+        description:
+          "Sent to the upload's callback_url on every terminal status of a phase: " +
+          "import_job.validated, .failed, .success, .partial, .reverted, .cancelled. " +
+          'Verify `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<webhook-id>.' +
+          '<webhook-timestamp>.<body>">`, keyed by the base64 key after `whsec_` of ' +
+          "WEBHOOK_SECRET), e.g. with the `standardwebhooks` library. A non-2xx answer or no " +
+          "answer within WEBHOOK_TIMEOUT_S is retried with backoff for up to 24 hours, with " +
+          "the same `webhook-id` (deduplicate on it).",
+        requestParams: {
+          header: z.object({
+            "webhook-id": z.string().meta({ description: "Unique per event, same on retries" }),
+            "webhook-timestamp": z.string().meta({ description: "Seconds since the epoch" }),
+            "webhook-signature": z.string().meta({ description: "v1,<base64 signature>" }),
+          }),
+        },
+        requestBody: { required: true, content: json(webhookEventSchema) },
+        responses: { "200": { description: "Any 2xx acknowledges the event" } },
+      },
+    },
+  } satisfies Record<string, Record<string, ZodOpenApiOperationObject>>;
+}
+
 /** The document, with `baseUrl` as its server. */
 export function openApiDocument(baseUrl = DEFAULT_SERVER_URL): ReturnType<typeof createDocument> {
   return createDocument({
@@ -261,5 +301,6 @@ export function openApiDocument(baseUrl = DEFAULT_SERVER_URL): ReturnType<typeof
       },
     },
     paths: paths(),
+    webhooks: webhooks(),
   });
 }

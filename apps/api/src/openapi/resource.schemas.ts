@@ -7,7 +7,7 @@
  */
 import { CHANGE_ACTIONS, CHANGE_ENTITIES } from "@catalog/core";
 import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
-import type { JobResource } from "@catalog/jobs";
+import type { JobResource, WebhookDelivery } from "@catalog/jobs";
 import { z } from "zod";
 import { ERROR_STATUS } from "../errors";
 
@@ -171,6 +171,46 @@ export const changePageSchema = z
   })
   .meta({ id: "ChangePage" });
 
+/** One webhook event of a job and every attempt to deliver it. */
+export const deliverySchema = z
+  .object({
+    id: z.string().meta({ description: "The webhook-id header, the same on every attempt" }),
+    type: z.string().meta({ description: "import_job.<status>" }),
+    callback_url: z.string(),
+    state: z.enum(["pending", "delivered", "failed"]).meta({
+      description: "pending: being retried; delivered: a 2xx came back; failed: gave up",
+    }),
+    created_at: instant,
+    completed_at: instant.nullable(),
+    attempts: z.array(
+      z.object({
+        attempt: z.number().int().min(1),
+        started_at: instant,
+        duration_ms: count,
+        status_code: z
+          .number()
+          .int()
+          .nullable()
+          .meta({ description: "null when no answer came (timeout, refused connection)" }),
+        error: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+export const deliveryListSchema = z
+  .object({ items: z.array(deliverySchema) })
+  .meta({ id: "WebhookDeliveryList" });
+
+/** The body of a webhook POST (Standard Webhooks). */
+export const webhookEventSchema = z
+  .object({
+    type: z.string().meta({ description: "import_job.<status>, e.g. import_job.validated" }),
+    timestamp: instant.meta({ description: "When the status changed" }),
+    data: jobSchema,
+  })
+  .meta({ id: "WebhookEvent" });
+
 export const readinessSchema = z
   .object({
     status: z.enum(["ok", "unavailable"]),
@@ -179,6 +219,10 @@ export const readinessSchema = z
   .meta({ id: "Readiness" });
 
 export const livenessSchema = z.object({ status: z.literal("ok") });
+
+// The deliveries as listed (WebhookDelivery) and as documented must be the same type.
+const deliveryMatchesSchema: Same<WebhookDelivery, z.output<typeof deliverySchema>> = true;
+void deliveryMatchesSchema;
 
 // The job resource as built (JobResource) and as documented must be the same type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

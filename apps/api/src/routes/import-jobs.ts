@@ -7,6 +7,7 @@ import express, { Router } from "express";
 import type { ApiDependencies } from "../app";
 import { requireRole } from "../auth/require-role";
 import { listChanges, PlanChangesCache } from "../import-jobs/job-changes";
+import { listDeliveries } from "../import-jobs/job-deliveries";
 import { downloadReport, listIssues, listJobs, showJob } from "../import-jobs/job-queries";
 import { requestCommit } from "../import-jobs/request-commit";
 import { requestRevert } from "../import-jobs/request-revert";
@@ -37,6 +38,7 @@ export function importJobRoutes(deps: ApiDependencies): Router {
   mountRoute(router, `${base}/:id/changes`, {
     get: [viewer, listChanges({ ...deps, planChanges: new PlanChangesCache() })],
   });
+  mountRoute(router, `${base}/:id/deliveries`, { get: [viewer, listDeliveries(deps)] });
   mountRoute(router, `${base}/:id/commit`, { post: [importer, json, requestCommit(deps)] });
   mountRoute(router, `${base}/:id/revert`, { post: [admin, requestRevert(deps)] });
   mountRoute(router, `${base}/:id/revalidate`, { post: [importer, revalidateImport(deps)] });

@@ -113,6 +113,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/import-jobs/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job's webhook events and every delivery attempt (viewer) */
+        get: operations["listImportJobDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/import-jobs/{id}/commit/": {
         parameters: {
             query?: never;
@@ -236,7 +253,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    importJobEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A phase of the job ended (Standard Webhooks)
+         * @description Sent to the upload's callback_url on every terminal status of a phase: import_job.validated, .failed, .success, .partial, .reverted, .cancelled. Verify `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, keyed by the base64 key after `whsec_` of WEBHOOK_SECRET), e.g. with the `standardwebhooks` library. A non-2xx answer or no answer within WEBHOOK_TIMEOUT_S is retried with backoff for up to 24 hours, with the same `webhook-id` (deduplicate on it).
+         */
+        post: operations["importJobEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Upload: {
@@ -258,13 +296,15 @@ export interface components {
             /** @default false */
             allow_partial: boolean;
         };
-        JobPage: {
-            items: components["schemas"]["Job"][];
-            total: number;
-            limit: number;
-            offset: number;
-            /** @description The next page (cursor pagination, same filters and limit); null on the last page */
-            next: string | null;
+        WebhookEvent: {
+            /** @description import_job.<status>, e.g. import_job.validated */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the status changed
+             */
+            timestamp: string;
+            data: components["schemas"]["Job"];
         };
         Job: {
             /** Format: uuid */
@@ -369,6 +409,14 @@ export interface components {
             created_product_slugs: string[];
             created_variant_model_codes: string[];
         };
+        JobPage: {
+            items: components["schemas"]["JobOutput"][];
+            total: number;
+            limit: number;
+            offset: number;
+            /** @description The next page (cursor pagination, same filters and limit); null on the last page */
+            next: string | null;
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -422,6 +470,33 @@ export interface components {
                 };
             };
         };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+        };
+        WebhookDelivery: {
+            /** @description The webhook-id header, the same on every attempt */
+            id: string;
+            /** @description import_job.<status> */
+            type: string;
+            callback_url: string;
+            /**
+             * @description pending: being retried; delivered: a 2xx came back; failed: gave up
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
+            /** Format: date-time */
+            created_at: string;
+            completed_at: string | null;
+            attempts: {
+                attempt: number;
+                /** Format: date-time */
+                started_at: string;
+                duration_ms: number;
+                /** @description null when no answer came (timeout, refused connection) */
+                status_code: number | null;
+                error: string | null;
+            }[];
+        };
         Readiness: {
             /** @enum {string} */
             status: "ok" | "unavailable";
@@ -430,6 +505,109 @@ export interface components {
                 redis: string;
                 s3: string;
             };
+        };
+        JobOutput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted";
+            /** @enum {string} */
+            mode: "strict" | "smart";
+            file_name: string;
+            file_size: number;
+            /** @description SHA-256 of the uploaded bytes (hex) */
+            file_hash: string;
+            snapshot_hash: string | null;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            validated_at: string | null;
+            completed_at: string | null;
+            progress: components["schemas"]["ProgressOutput"] | null;
+            /** @description Why the job failed (`failure_code`); null otherwise */
+            failure: {
+                code: string;
+                message: string;
+                details: unknown;
+            } | null;
+            summary: components["schemas"]["SummaryOutput"] | null;
+            /** @description Counts as applied by commit */
+            result: components["schemas"]["EntityCountsOutput"] | null;
+            db_verify: components["schemas"]["DbVerifyOutput"] | null;
+            revalidated_from: string | null;
+            links: {
+                /** Format: uri */
+                self: string;
+                /** Format: uri */
+                issues: string;
+                /** Format: uri */
+                report: string;
+                /** Format: uri */
+                commit: string;
+                /** Format: uri */
+                revert: string;
+                /** Format: uri */
+                revalidate: string;
+            };
+        };
+        /** @description Bytes for upload; rows or changes for the others */
+        ProgressOutput: {
+            /** @enum {string} */
+            phase: "upload" | "validate" | "commit" | "revert";
+            done: number;
+            total: number;
+        };
+        SummaryOutput: {
+            rows: {
+                total: number;
+                valid: number;
+                with_errors: number;
+                with_warnings: number;
+            };
+            errors: number;
+            warnings: number;
+            candidates: {
+                categories: number;
+                series: number;
+                brands: number;
+            };
+            products: components["schemas"]["ChangeCountsOutput"];
+            variants: components["schemas"]["ChangeCountsOutput"];
+        };
+        ChangeCountsOutput: {
+            create: number;
+            update: number;
+            unchanged: number;
+        };
+        EntityCountsOutput: {
+            candidates: {
+                categories: number;
+                series: number;
+                brands: number;
+            };
+            products: components["schemas"]["ChangeCountsOutput"];
+            variants: components["schemas"]["ChangeCountsOutput"];
+        };
+        /** @description Every created product and variant looked up after commit */
+        DbVerifyOutput: {
+            /** @constant */
+            enabled: true;
+            created_entities_found_in_db: boolean;
+            verification_details: {
+                products: {
+                    expected: number;
+                    found: number;
+                    missing: string[];
+                };
+                variants: {
+                    expected: number;
+                    found: number;
+                    missing: string[];
+                };
+            };
+            created_product_slugs: string[];
+            created_variant_model_codes: string[];
         };
     };
     responses: never;
@@ -524,7 +702,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description The new job, validation enqueued */
@@ -533,7 +711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
@@ -619,7 +797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
@@ -849,6 +1027,65 @@ export interface operations {
             };
         };
     };
+    listImportJobDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The import job's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No bearer token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or no such resource of it yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     commitImportJob: {
         parameters: {
             query?: never;
@@ -871,7 +1108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
@@ -957,7 +1194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
@@ -1034,7 +1271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description The new job, validation enqueued */
@@ -1043,7 +1280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["JobOutput"];
                 };
             };
             /** @description Malformed request (bad id, query parameter, field, header or JSON body) */
@@ -1191,6 +1428,35 @@ export interface operations {
                 content: {
                     "application/json": Record<string, never>;
                 };
+            };
+        };
+    };
+    importJobEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per event, same on retries */
+                "webhook-id": string;
+                /** @description Seconds since the epoch */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 signature> */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

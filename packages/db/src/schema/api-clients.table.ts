@@ -26,8 +26,8 @@ export interface WebhookEventTable {
   /** `import_job.<status>`. */
   type: string;
   callback_url: string;
-  /** The exact JSON body signed and sent on every attempt. */
-  body: string;
+  /** The job resource when the event happened, links relative to the API's base URL. */
+  data: ColumnType<unknown, string, string>;
   state: ColumnType<WebhookEventState, WebhookEventState | undefined, WebhookEventState>;
   attempts: Generated<number>;
   created_at: Generated<Date>;
