@@ -38,8 +38,15 @@ export const workerEnvShape = {
    * until a worker with a secret runs.
    */
   WEBHOOK_SECRET: webhookSecret.optional(),
-  /** The API's public base URL, for the links in webhook payloads. */
-  PUBLIC_BASE_URL: z.url().default("http://127.0.0.1:3000"),
+  /**
+   * The API's public base URL, for the links in webhook payloads; defaults to
+   * http://HOST:PORT, the API's own default, read from the same variables.
+   */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** The API's address (only for PUBLIC_BASE_URL's default). */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** The API's port (only for PUBLIC_BASE_URL's default). */
+  PORT: port(3000),
   /**
    * Seconds before each retry of a failed webhook attempt (one attempt more than
    * delays); the default spreads 11 attempts over about 24 hours.

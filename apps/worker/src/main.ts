@@ -73,7 +73,7 @@ async function main(): Promise<void> {
           logger,
           webhooks: {
             key: webhookKey(env.WEBHOOK_SECRET),
-            baseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+            baseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ""),
             timeoutMs: env.WEBHOOK_TIMEOUT_S * 1000,
             retryWindowMs: env.WEBHOOK_RETRY_WINDOW_H * 3600 * 1000,
           },

@@ -13,6 +13,7 @@ import type {
   NewImportJob,
 } from "@catalog/db";
 import { type Kysely, sql, type Transaction } from "kysely";
+import { recordWebhookEvents } from "./webhook-outbox";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -68,13 +69,20 @@ export async function transitionImportJob(
   to: JobStatus,
   changes: Omit<ImportJobUpdate, "status" | "id"> = {},
 ): Promise<ImportJob | undefined> {
-  return db
-    .updateTable("ops_importjob")
-    .set({ ...changes, status: to, updated_at: sql`now()` })
-    .where("id", "=", id)
-    .where("status", "in", from)
-    .returningAll()
-    .executeTakeFirst();
+  const move = async (trx: Transaction<Database>) => {
+    const job = await trx
+      .updateTable("ops_importjob")
+      .set({ ...changes, status: to, updated_at: sql`now()` })
+      .where("id", "=", id)
+      .where("status", "in", from)
+      .returningAll()
+      .executeTakeFirst();
+    // The webhook outbox row commits (or rolls back) with the status change; a
+    // write that keeps the status (e.g. db_verify after a commit) announces nothing.
+    if (job && !from.includes(to)) await recordWebhookEvents(trx, [job]);
+    return job;
+  };
+  return db.isTransaction ? move(db as Transaction<Database>) : db.transaction().execute(move);
 }
 
 /** Records progress (and a heartbeat, which tells the reaper the job is alive). */
