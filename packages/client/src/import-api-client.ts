@@ -121,15 +121,6 @@ export async function uploadImport(
   return { job, created: answer.response.status === 202 };
 }
 
-/** Statuses in which a phase has ended (nothing runs until the client acts). */
-export const PHASE_END_STATUSES: readonly JobStatus[] = [
-  "validated",
-  "success",
-  "partial",
-  "failed",
-  "reverted",
-];
-
 /** One job, by id. */
 export async function getJob(api: ImportApi, id: string): Promise<Job> {
   return unwrap(await api.GET("/api/admin/import-jobs/{id}/", { params: { path: { id } } }));

@@ -34,7 +34,12 @@ describe("migrations", () => {
   it("apply to an empty database, roll all back, apply again; a second apply changes nothing", async () => {
     expect(await tablesIn(db)).toEqual([]);
 
-    const ups = ["Up 0001_catalog", "Up 0002_operations", "Up 0004_api_clients"];
+    const ups = [
+      "Up 0001_catalog",
+      "Up 0002_operations",
+      "Up 0003_job_lifecycle",
+      "Up 0004_api_clients",
+    ];
     expect(await migrateToLatest(db)).toEqual(ups);
     const tables = await tablesIn(db);
     expect(tables).toEqual([
@@ -56,6 +61,7 @@ describe("migrations", () => {
 
     expect(await migrateDownAll(db)).toEqual([
       "Down 0004_api_clients",
+      "Down 0003_job_lifecycle",
       "Down 0002_operations",
       "Down 0001_catalog",
     ]);

@@ -13,16 +13,6 @@ import { type JobResource, toJobResource } from "./job-resource";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Statuses that end a phase: validate, commit, revert, or a cancel. Each is announced. */
-export const WEBHOOK_STATUSES: readonly JobStatus[] = [
-  "validated",
-  "failed",
-  "success",
-  "partial",
-  "reverted",
-  "cancelled" as JobStatus,
-];
-
 /** The event type of a status, e.g. `import_job.validated`. */
 export const webhookEventType = (status: JobStatus) => `import_job.${status}`;
 
@@ -30,14 +20,15 @@ export const webhookEventType = (status: JobStatus) => `import_job.${status}`;
 export const newWebhookId = () => `msg_${randomUUID().replace(/-/g, "")}`;
 
 /**
- * Records one event per job in `jobs` whose status ends a phase and which has a
- * callback_url. Call it in the transaction of the status change.
+ * Records one event per job in `jobs` that has a callback_url, for its current
+ * status. The job lifecycle calls it, in the transaction of a status change,
+ * with the jobs whose new status ends a phase (PHASE_END_STATUSES).
  */
 export async function recordWebhookEvents(
   trx: Transaction<Database>,
   jobs: readonly ImportJob[],
 ): Promise<void> {
-  const owed = jobs.filter((job) => job.callback_url && WEBHOOK_STATUSES.includes(job.status));
+  const owed = jobs.filter((job) => job.callback_url);
   if (owed.length === 0) return;
   await trx
     .insertInto("ops_webhook_event")

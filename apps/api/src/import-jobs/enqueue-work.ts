@@ -8,9 +8,9 @@
 import type { Database, ImportJob } from "@catalog/db";
 import {
   enqueueImportWork,
+  failUnqueued,
   type ImportQueues,
   releaseIdempotencyKey,
-  transitionImportJob,
 } from "@catalog/jobs";
 import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
@@ -73,11 +73,9 @@ export async function startValidation(
   try {
     await enqueueOrUnavailable(deps.queues, "validate", job.id);
   } catch (error) {
-    await transitionImportJob(deps.db, job.id, ["pending"], "failed", {
-      failure_code: "QUEUE_UNAVAILABLE",
-      failure_message: "The validation could not be enqueued: the queue (Redis) is unavailable",
-      idempotency_key: null,
-      completed_at: new Date(),
+    await failUnqueued(deps.db, job.id, {
+      code: "QUEUE_UNAVAILABLE",
+      message: "The validation could not be enqueued: the queue (Redis) is unavailable",
     });
     if (job.idempotency_key) {
       await releaseIdempotencyKey(deps.db, job.created_by, job.idempotency_key);

@@ -94,6 +94,13 @@ export const jobSchema = z
       .object({ code: z.string(), message: z.string(), details: z.unknown() })
       .nullable()
       .meta({ description: "Why the job failed (`failure_code`); null otherwise" }),
+    revert_refusal: z
+      .object({ code: z.string(), message: z.string(), details: z.unknown(), at: instant })
+      .nullable()
+      .meta({
+        description:
+          "Why the last revert was refused (the job keeps its status); details.conflicts lists the keys a later change touched",
+      }),
     summary: summarySchema.nullable(),
     result: entityCounts.nullable().meta({ description: "Counts as applied by commit" }),
     db_verify: dbVerifySchema.nullable(),

@@ -310,7 +310,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted";
+            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted" | "cancelled";
             /** @enum {string} */
             mode: "strict" | "smart";
             file_name: string;
@@ -330,6 +330,14 @@ export interface components {
                 code: string;
                 message: string;
                 details: unknown;
+            } | null;
+            /** @description Why the last revert was refused (the job keeps its status); details.conflicts lists the keys a later change touched */
+            revert_refusal: {
+                code: string;
+                message: string;
+                details: unknown;
+                /** Format: date-time */
+                at: string;
             } | null;
             summary: components["schemas"]["Summary"] | null;
             /** @description Counts as applied by commit */
@@ -510,7 +518,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted";
+            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted" | "cancelled";
             /** @enum {string} */
             mode: "strict" | "smart";
             file_name: string;
@@ -530,6 +538,14 @@ export interface components {
                 code: string;
                 message: string;
                 details: unknown;
+            } | null;
+            /** @description Why the last revert was refused (the job keeps its status); details.conflicts lists the keys a later change touched */
+            revert_refusal: {
+                code: string;
+                message: string;
+                details: unknown;
+                /** Format: date-time */
+                at: string;
             } | null;
             summary: components["schemas"]["SummaryOutput"] | null;
             /** @description Counts as applied by commit */
@@ -622,7 +638,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Jobs in any of these statuses (repeat the parameter for several) */
-                status?: ("pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted") | ("pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted")[];
+                status?: ("pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted" | "cancelled") | ("pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted" | "cancelled")[];
                 mode?: "strict" | "smart";
                 /** @description The creator's email (the token's) */
                 created_by?: string;
