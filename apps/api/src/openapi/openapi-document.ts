@@ -204,6 +204,19 @@ function paths() {
         errorStatuses: [409, 503],
       }),
     },
+    [`${BASE}/{id}/cancel/`]: {
+      post: jobOperation({
+        operationId: "cancelImportJob",
+        summary: "Cancel a pending, validating or validated job (importer)",
+        description:
+          "The job becomes `cancelled` (a webhook `import_job.cancelled` follows when it has a " +
+          "callback_url). Its queued work is removed or does nothing; a running validation " +
+          "stops at its next check and leaves no snapshot. A job in a commit (`running`) or " +
+          "finished answers 409.",
+        responses: { "200": jobResponse("The cancelled job") },
+        errorStatuses: [409],
+      }),
+    },
     "/healthz": {
       get: {
         operationId: "liveness",

@@ -6,6 +6,7 @@
 import express, { Router } from "express";
 import type { ApiDependencies } from "../app";
 import { requireRole } from "../auth/require-role";
+import { cancelImport } from "../import-jobs/cancel-import";
 import { listChanges, PlanChangesCache } from "../import-jobs/job-changes";
 import { listDeliveries } from "../import-jobs/job-deliveries";
 import { downloadReport, listIssues, listJobs, showJob } from "../import-jobs/job-queries";
@@ -42,5 +43,6 @@ export function importJobRoutes(deps: ApiDependencies): Router {
   mountRoute(router, `${base}/:id/commit`, { post: [importer, json, requestCommit(deps)] });
   mountRoute(router, `${base}/:id/revert`, { post: [admin, requestRevert(deps)] });
   mountRoute(router, `${base}/:id/revalidate`, { post: [importer, revalidateImport(deps)] });
+  mountRoute(router, `${base}/:id/cancel`, { post: [importer, cancelImport(deps)] });
   return router;
 }

@@ -5,6 +5,11 @@
  * the job with a code; an infrastructure error is rethrown so the queue retries.
  * Safe to run twice: nothing here writes the catalog, and the snapshot's key and
  * bytes depend only on the job, the file and the catalog.
+ *
+ * A job cancelled (or failed by an operator or the reaper) while it is being
+ * validated is noticed at the next check, between steps, and the work stops
+ * there; should the change land after the last check, the snapshot and report
+ * already stored are deleted: an abandoned validation leaves no snapshot.
  */
 
 import { loadCatalogView } from "@catalog/catalog";
@@ -22,15 +27,17 @@ import {
   asJobFailure,
   failValidation,
   findImportJob,
+  forgetMedia,
   JobFailure,
   markValidated,
   recordMedia,
+  recordHeartbeat,
   recordProgress,
   startValidation,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
-import { putObject } from "@catalog/storage";
+import { deleteObject, putObject } from "@catalog/storage";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
 import { storeJobReport } from "./job-report";
@@ -38,6 +45,18 @@ import { withTimeout } from "./with-timeout";
 
 /** The key of a job's snapshot (SPEC §5). */
 export const snapshotKey = (jobId: string) => `snapshots/import_snapshot_${jobId}.json`;
+
+/** The job left `validating` (cancelled, failed by hand or reaped) while it was validated. */
+class ValidationAbandoned extends Error {
+  override readonly name = "ValidationAbandoned";
+}
+
+/** A check between steps (and a heartbeat): throws ValidationAbandoned once the job moved on. */
+async function checkStillValidating(deps: WorkerDependencies, id: string): Promise<void> {
+  if (!(await recordHeartbeat(deps.db, id, "validating"))) {
+    throw new ValidationAbandoned(`Job ${id} is no longer validating`);
+  }
+}
 
 /** Validates import `importId`; returns the job as it ended, or undefined when there was nothing to do. */
 export async function validateImport(
@@ -69,6 +88,11 @@ export async function validateImport(
     log.info({ summary: result.summary }, "Validation finished");
     return findImportJob(deps.db, importId);
   } catch (error) {
+    if (error instanceof ValidationAbandoned) {
+      const current = await findImportJob(deps.db, importId);
+      log.info({ status: current?.status }, "Validation stopped: the job is no longer validating");
+      return current;
+    }
     const failure = asJobFailure(error);
     if (!failure) throw error;
     log.error({ err: error, failure_code: failure.code }, LOG_PATTERNS.validateFatal);
@@ -100,6 +124,7 @@ async function validate(
         },
       );
     }
+    await checkStillValidating(deps, job.id);
     const rows = await readRows(input.path, {
       fileName: job.file_name,
       limits: {
@@ -124,6 +149,7 @@ async function validate(
   });
   const snapshot = encodeSnapshot(document);
   signal.throwIfAborted();
+  await checkStillValidating(deps, job.id);
   const key = snapshotKey(job.id);
   const stored = await putObject(store, key, snapshot.bytes, "application/json");
   if (stored.sha256 !== snapshot.sha256)
@@ -140,39 +166,55 @@ async function validate(
   );
 
   const summary = result.summary;
-  await db.transaction().execute(async (trx) => {
-    await recordMedia(trx, {
-      key,
-      kind: "snapshot",
-      jobId: job.id,
-      contentType: "application/json",
-      sizeBytes: stored.sizeBytes,
-      sha256: stored.sha256,
+  const abandon = async () => {
+    // The job moved on after the last check: what this run stored must not stay,
+    // unless another delivery of the same validation recorded it (its hash is on
+    // the job) and the job was not cancelled.
+    const current = await findImportJob(db, job.id);
+    if (current?.snapshot_hash && current.status !== "cancelled") return;
+    await Promise.all([deleteObject(store, key), deleteObject(store, report.key)]);
+    await forgetMedia(db, [key, report.key]);
+  };
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      await recordMedia(trx, {
+        key,
+        kind: "snapshot",
+        jobId: job.id,
+        contentType: "application/json",
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+      });
+      const validated = await markValidated(trx, job.id, {
+        snapshot_key: key,
+        snapshot_hash: stored.sha256,
+        report_key: report.key,
+        summary: JSON.stringify(summary),
+        report_json: JSON.stringify({
+          summary,
+          issues: result.issues,
+          candidates: result.candidates,
+        }),
+        total_rows: summary.rows_total,
+        created_count: summary.products.create + summary.variants.create,
+        updated_count: summary.products.update + summary.variants.update,
+        unchanged_count: summary.products.unchanged + summary.variants.unchanged,
+        error_count: summary.errors,
+        warning_count: summary.warnings,
+        validated_at: validatedAt,
+        progress: JSON.stringify({
+          phase: "validate",
+          done: summary.rows_total,
+          total: summary.rows_total,
+        }),
+      });
+      if (!validated)
+        throw new ValidationAbandoned(`Job ${job.id} left 'validating' during validation`);
+    })
+    .catch(async (error: unknown) => {
+      if (error instanceof ValidationAbandoned) await abandon();
+      throw error;
     });
-    const validated = await markValidated(trx, job.id, {
-      snapshot_key: key,
-      snapshot_hash: stored.sha256,
-      report_key: report.key,
-      summary: JSON.stringify(summary),
-      report_json: JSON.stringify({
-        summary,
-        issues: result.issues,
-        candidates: result.candidates,
-      }),
-      total_rows: summary.rows_total,
-      created_count: summary.products.create + summary.variants.create,
-      updated_count: summary.products.update + summary.variants.update,
-      unchanged_count: summary.products.unchanged + summary.variants.unchanged,
-      error_count: summary.errors,
-      warning_count: summary.warnings,
-      validated_at: validatedAt,
-      progress: JSON.stringify({
-        phase: "validate",
-        done: summary.rows_total,
-        total: summary.rows_total,
-      }),
-    });
-    if (!validated) throw new Error(`Job ${job.id} left 'validating' while it was being validated`);
-  });
   return result;
 }
