@@ -3,11 +3,11 @@
  * S3 and a real BullMQ validate worker: each cancellable state (pending,
  * validating, validated) ends `cancelled` with its queue work removed or made a
  * no-op; a validation cancelled while it runs stops at its next check and leaves
- * no snapshot, even when the cancel lands after the snapshot was stored; a job
- * in a commit (and a finished one) answers 409; the cancel is announced in the
- * webhook outbox.
+ * no snapshot, and a cancel that arrives while the result is being recorded
+ * waits for it (never a snapshot without its record); a job in a commit (and a
+ * finished one) answers 409; the cancel is announced in the webhook outbox.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { JobResource } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection, queueJobId } from "@catalog/queue";
@@ -228,39 +228,45 @@ describe("cancel", () => {
     });
   });
 
-  it("leaves no snapshot when the cancel lands after the snapshot was stored", async () => {
+  it("makes a cancel that arrives while the result is recorded wait: no snapshot without its record", async () => {
     startValidateWorker();
     const [worker] = workers;
     await worker?.pause();
     const job = await uploadBase();
-    // Hold the report's Media row (an uncommitted row with its key): the worker's
-    // insert waits for it, and by then the snapshot object is in S3.
+    // Hold the report's Media row (an uncommitted row with its key, no job_id: a
+    // foreign key would also lock the job's row): the worker's insert waits for it
+    // inside the recording transaction, the snapshot already in S3.
     await admin.query("BEGIN");
+    let answer: Promise<Response>;
     try {
       await admin.query(
         `INSERT INTO catalog_media (filename, object_key, kind, job_id, content_type, size_bytes, sha256)
-         VALUES ('held', $1, 'report', $2, 'x', 0, repeat('0', 64))`,
-        [`reports/import_report_${job.id}.xlsx`, job.id],
+         VALUES ('held', $1, 'report', NULL, 'x', 0, repeat('0', 64))`,
+        [`reports/import_report_${job.id}.xlsx`],
       );
       worker?.resume();
       await waitForLockWait("catalog_media");
       expect(await listKeys(api.store, `snapshots/import_snapshot_${job.id}`)).toHaveLength(1);
-      expect((await cancel(job.id)).status).toBe(200);
+      // The cancel waits for the job's row, which the recording transaction holds.
+      answer = cancel(job.id);
+      await waitForLockWait("ops_importjob");
     } finally {
       await admin.query("ROLLBACK");
     }
-    const work = await api.queues.validate.getJob(queueJobId("validate", job.id));
-    await waitFor("the validation to end", async () => {
-      const state = await work?.getState();
-      return state === "completed" || state === "failed" ? true : undefined;
-    });
-    expect(await work?.getState()).toBe("completed");
-    expect(await statusOf(job.id)).toBe("cancelled");
-    expect(await leftovers(job.id)).toEqual({
-      media: [],
-      objects: [],
-      job: { snapshot_key: null, snapshot_hash: null, report_key: null },
-    });
+    // The validation was recorded first; the cancel then finds a validated job.
+    const response = await answer;
+    expect(response.status).toBe(200);
+    const cancelled = await readJob(response);
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.validated_at).not.toBeNull();
+    const { media, objects, job: stored } = await leftovers(job.id);
+    expect(objects).toEqual([
+      `reports/import_report_${job.id}.xlsx`,
+      `snapshots/import_snapshot_${job.id}.json`,
+    ]);
+    expect(media.map((row) => row.kind).sort()).toEqual(["report", "snapshot"]);
+    const bytes = await getObjectBuffer(api.store, `snapshots/import_snapshot_${job.id}.json`);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(stored.snapshot_hash?.trim());
   });
 
   it("cancels a validated job; a commit is then refused", async () => {

@@ -36,11 +36,3 @@ export async function recordMedia(
     .execute();
 }
 
-/** Forgets the objects at `keys` (after deleting them, e.g. a cancelled validation's outputs). */
-export async function forgetMedia(
-  db: Kysely<Database> | Transaction<Database>,
-  keys: readonly string[],
-): Promise<void> {
-  if (keys.length === 0) return;
-  await db.deleteFrom("catalog_media").where("object_key", "in", keys).execute();
-}

@@ -3,13 +3,14 @@
  * catalog rows it refers to → plan → canonical snapshot in S3 (SHA-256 recorded
  * in Postgres) → job `validated` with its report. A problem with the file fails
  * the job with a code; an infrastructure error is rethrown so the queue retries.
- * Safe to run twice: nothing here writes the catalog, and the snapshot's key and
- * bytes depend only on the job, the file and the catalog.
+ * Safe to run twice, even at the same time: nothing here writes the catalog,
+ * and the snapshot is stored and its hash recorded under a lock of the job's
+ * own, by the first delivery to get there (see recordValidation).
  *
  * A job cancelled (or failed by an operator or the reaper) while it is being
- * validated is noticed at the next check, between steps, and the work stops
- * there; should the change land after the last check, the snapshot and report
- * already stored are deleted: an abandoned validation leaves no snapshot.
+ * validated is seen by that check, before anything is stored: the validation
+ * stops there and writes no snapshot. A cancel that arrives while the result is
+ * being recorded waits for the job's row lock, and then finds the job validated.
  */
 
 import { loadCatalogView } from "@catalog/catalog";
@@ -21,23 +22,24 @@ import {
   type ImportResult,
   normalizeFile,
   planImport,
+  type Snapshot,
 } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import {
   asJobFailure,
   failValidation,
   findImportJob,
-  forgetMedia,
   JobFailure,
+  lockImportJob,
   markValidated,
   recordMedia,
-  recordHeartbeat,
   recordProgress,
   startValidation,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
-import { deleteObject, putObject } from "@catalog/storage";
+import { putObject } from "@catalog/storage";
+import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
 import { storeJobReport } from "./job-report";
@@ -45,18 +47,6 @@ import { withTimeout } from "./with-timeout";
 
 /** The key of a job's snapshot (SPEC §5). */
 export const snapshotKey = (jobId: string) => `snapshots/import_snapshot_${jobId}.json`;
-
-/** The job left `validating` (cancelled, failed by hand or reaped) while it was validated. */
-class ValidationAbandoned extends Error {
-  override readonly name = "ValidationAbandoned";
-}
-
-/** A check between steps (and a heartbeat): throws ValidationAbandoned once the job moved on. */
-async function checkStillValidating(deps: WorkerDependencies, id: string): Promise<void> {
-  if (!(await recordHeartbeat(deps.db, id, "validating"))) {
-    throw new ValidationAbandoned(`Job ${id} is no longer validating`);
-  }
-}
 
 /** Validates import `importId`; returns the job as it ended, or undefined when there was nothing to do. */
 export async function validateImport(
@@ -82,17 +72,13 @@ export async function validateImport(
           `Validation took longer than ${deps.limits.validationTimeoutMs / 1000} s`,
         ),
     );
+    if (!result) return findImportJob(deps.db, importId);
     deps.metrics.jobsTotal.inc({ phase: "validate", outcome: "success", mode: job.mode });
     deps.metrics.rowsTotal.inc({ outcome: "valid" }, result.summary.rows_valid);
     deps.metrics.rowsTotal.inc({ outcome: "error" }, result.summary.rows_with_errors);
     log.info({ summary: result.summary }, "Validation finished");
     return findImportJob(deps.db, importId);
   } catch (error) {
-    if (error instanceof ValidationAbandoned) {
-      const current = await findImportJob(deps.db, importId);
-      log.info({ status: current?.status }, "Validation stopped: the job is no longer validating");
-      return current;
-    }
     const failure = asJobFailure(error);
     if (!failure) throw error;
     log.error({ err: error, failure_code: failure.code }, LOG_PATTERNS.validateFatal);
@@ -107,7 +93,7 @@ async function validate(
   job: ImportJob,
   deps: WorkerDependencies,
   signal: AbortSignal,
-): Promise<ImportResult> {
+): Promise<ImportResult | undefined> {
   const { db, store, limits } = deps;
   await recordProgress(db, job.id, { phase: "validate", done: 0, total: 0 });
 
@@ -124,7 +110,6 @@ async function validate(
         },
       );
     }
-    await checkStillValidating(deps, job.id);
     const rows = await readRows(input.path, {
       fileName: job.file_name,
       limits: {
@@ -149,35 +134,62 @@ async function validate(
   });
   const snapshot = encodeSnapshot(document);
   signal.throwIfAborted();
-  await checkStillValidating(deps, job.id);
+  const recorded = await recordValidation(job, deps, signal, { document, snapshot, result });
+  return recorded ? result : undefined;
+}
+
+/** What validation produced, ready to store and record. */
+interface Validation {
+  document: Snapshot;
+  snapshot: { bytes: Buffer; sha256: string };
+  result: ImportResult;
+}
+
+/** Rolls back the recording transaction when the job left `validating` meanwhile. */
+class NoLongerValidating extends Error {
+  override readonly name = "NoLongerValidating";
+}
+
+/**
+ * Stores the snapshot and the report and marks the job validated, all under a
+ * lock of this job's own, and only while it is still `validating`. Two
+ * deliveries of one validation can run at once (a redelivery while the first
+ * worker is slow, not dead): the first to get here stores and records; the
+ * other then finds the job validated and writes nothing. So once the snapshot's
+ * hash is recorded, nobody overwrites the snapshot (nor, later, the report
+ * rewritten after commit). Returns false when this delivery recorded nothing.
+ */
+async function recordValidation(
+  job: ImportJob,
+  deps: WorkerDependencies,
+  signal: AbortSignal,
+  { document, snapshot, result }: Validation,
+): Promise<boolean> {
+  const { db, store, logger } = deps;
   const key = snapshotKey(job.id);
-  const stored = await putObject(store, key, snapshot.bytes, "application/json");
-  if (stored.sha256 !== snapshot.sha256)
-    throw new Error(`Snapshot upload of ${key} hashed differently`);
-
-  // The report goes up before the job is marked validated, so a validated job always has one.
-  signal.throwIfAborted();
-  const validatedAt = new Date();
-  const report = await storeJobReport(
-    db,
-    store,
-    { ...job, status: "validated", validated_at: validatedAt },
-    document,
-  );
-
-  const summary = result.summary;
-  const abandon = async () => {
-    // The job moved on after the last check: what this run stored must not stay,
-    // unless another delivery of the same validation recorded it (its hash is on
-    // the job) and the job was not cancelled.
-    const current = await findImportJob(db, job.id);
-    if (current?.snapshot_hash && current.status !== "cancelled") return;
-    await Promise.all([deleteObject(store, key), deleteObject(store, report.key)]);
-    await forgetMedia(db, [key, report.key]);
-  };
-  await db
-    .transaction()
-    .execute(async (trx) => {
+  try {
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`import-validate:${job.id}`}, 0))`.execute(
+        trx,
+      );
+      // The row lock, not only a read: a cancel (or any other transition) waits
+      // until this result is recorded or rolled back, so a job never ends
+      // cancelled with a snapshot stored after the check.
+      if ((await lockImportJob(trx, job.id))?.status !== "validating")
+        throw new NoLongerValidating();
+      signal.throwIfAborted();
+      const stored = await putObject(store, key, snapshot.bytes, "application/json");
+      if (stored.sha256 !== snapshot.sha256)
+        throw new Error(`Snapshot upload of ${key} hashed differently`);
+      // The report goes up before the job is marked validated, so a validated job always has one.
+      signal.throwIfAborted();
+      const validatedAt = new Date();
+      const report = await storeJobReport(
+        trx,
+        store,
+        { ...job, status: "validated", validated_at: validatedAt },
+        document,
+      );
       await recordMedia(trx, {
         key,
         kind: "snapshot",
@@ -186,6 +198,7 @@ async function validate(
         sizeBytes: stored.sizeBytes,
         sha256: stored.sha256,
       });
+      const summary = result.summary;
       const validated = await markValidated(trx, job.id, {
         snapshot_key: key,
         snapshot_hash: stored.sha256,
@@ -209,12 +222,22 @@ async function validate(
           total: summary.rows_total,
         }),
       });
-      if (!validated)
-        throw new ValidationAbandoned(`Job ${job.id} left 'validating' during validation`);
-    })
-    .catch(async (error: unknown) => {
-      if (error instanceof ValidationAbandoned) await abandon();
-      throw error;
+      if (!validated) throw new NoLongerValidating();
     });
-  return result;
+    return true;
+  } catch (error) {
+    if (!(error instanceof NoLongerValidating)) throw error;
+    const current = await findImportJob(db, job.id);
+    logger.info(
+      {
+        job_id: job.id,
+        phase: "validate",
+        status: current?.status ?? "missing",
+        computed_sha256: snapshot.sha256,
+        recorded_sha256: current?.snapshot_hash?.trim() ?? null,
+      },
+      "Validation not recorded: the job left 'validating' (another delivery recorded it, or it was cancelled or failed)",
+    );
+    return false;
+  }
 }
