@@ -63,6 +63,7 @@ describe("npm start's supervisor", () => {
         PORT: String(port),
         EMBEDDED_S3_PORT: String(await freePort()),
         EMBEDDED_S3_DIR: join(folder, "s3"),
+        WEBHOOK_SECRET_FILE: join(folder, "webhook-secret"),
         WORKERS: "1",
         WORKER_METRICS_BASE_PORT: "0",
         S3_ENDPOINT: "",

@@ -1,5 +1,6 @@
 export * from "./error-classification";
 export * from "./failure-codes";
+export * from "./idempotency-key.repository";
 export * from "./import-job.repository";
 export * from "./job-failure";
 export * from "./job-lifecycle";
@@ -8,3 +9,4 @@ export * from "./job-resource";
 export * from "./media.repository";
 export * from "./retry-policy";
 export * from "./stuck-jobs";
+export * from "./webhook-outbox";
