@@ -252,9 +252,12 @@ type ChangesOf<N extends TransitionName> = Pick<
  */
 async function onStatusChange(
   trx: Transaction<Database>,
-  _transition: TransitionName,
+  transition: TransitionName,
   jobs: readonly ImportJob[],
 ): Promise<void> {
+  // A retry waiting in the queue ends no phase: a commit back to `validated` for
+  // its next attempt is not the validation ending again.
+  if (transition === "awaitRetry") return;
   // Webhooks: one outbox event per phase end of a job that asked for them.
   const ended = jobs.filter((job) => PHASE_END_STATUSES.includes(job.status));
   await recordWebhookEvents(trx, ended);

@@ -6,7 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { JOB_STATUSES, type JobStatus } from "@catalog/db";
 import {
+  awaitRetry,
   cancelImportJob,
+  claimForCommit,
   createImportJob,
   failManually,
   findImportJob,
@@ -69,5 +71,31 @@ describe("the job lifecycle", () => {
     await expect(
       sql`UPDATE ops_importjob SET status = 'paused' WHERE id = ${id}`.execute(database.db),
     ).rejects.toThrow(/ops_importjob_status_check/);
+  });
+
+  it("sends no webhook when a commit goes back to validated to wait for its retry", async () => {
+    const id = await jobIn("validated");
+    await sql`UPDATE ops_importjob SET callback_url = 'https://example.com/hook',
+      commit_requested_at = now(), error_count = 0 WHERE id = ${id}`.execute(database.db);
+    const events = async () =>
+      (
+        await database.db
+          .selectFrom("ops_webhook_event")
+          .select("type")
+          .where("job_id", "=", id)
+          .execute()
+      ).map((event) => event.type);
+    expect(await claimForCommit(database.db, id)).toMatchObject({ status: "running" });
+    const waiting = await awaitRetry(database.db, id, "commit", {
+      attempt: 1,
+      code: "STORAGE_UNAVAILABLE",
+      message: "S3 timed out",
+      nextAttemptAt: new Date(),
+    });
+    expect(waiting).toMatchObject({
+      status: "validated",
+      progress: { retry: { attempt: 1, code: "STORAGE_UNAVAILABLE" } },
+    });
+    expect(await events()).toEqual([]);
   });
 });
