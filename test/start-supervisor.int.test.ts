@@ -80,6 +80,10 @@ describe("npm start's supervisor", () => {
   it("restarts a worker that died, and the API keeps answering", async () => {
     const [worker] = childPids(supervisor.pid, "apps/worker/src/main.ts");
     expect(worker).toBeGreaterThan(0);
+    await supervisor.waitForOutput(
+      new RegExp(`"pid":${worker},[^\n]*"msg":"Worker started"`),
+      60_000,
+    );
     process.kill(worker as number, "SIGKILL");
 
     await supervisor.waitForOutput(
@@ -91,7 +95,10 @@ describe("npm start's supervisor", () => {
     await waitForHttp(`${apiUrl}/healthz`, 10_000);
     expect(supervisor.exitedUnexpectedly()).toBe(false);
     // The restarted worker comes up and consumes again.
-    await supervisor.waitForOutput(/"msg":"Worker started"[\s\S]*"msg":"Worker started"/, 60_000);
+    await supervisor.waitForOutput(
+      new RegExp(`"pid":${restartedPid},[^\n]*"msg":"Worker started"`),
+      60_000,
+    );
   });
 
   it("still stops everything on SIGTERM", async () => {

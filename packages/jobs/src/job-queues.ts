@@ -23,8 +23,9 @@ const DEFAULT_JOB_OPTIONS = {
 export interface ImportQueueOptions {
   /**
    * Told about the queues' Redis errors. A BullMQ Queue re-emits its
-   * connection's errors, and an `error` event nobody listens to ends the process.
-   * Default: ignored (the connection's own listener reports them).
+   * connection's errors (with no listener BullMQ prints each to stderr, on top
+   * of what the connection's own listener reports). Default: ignored, as the
+   * connection's listener reports them.
    */
   onError?: (error: Error) => void;
 }

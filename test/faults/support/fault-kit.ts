@@ -5,6 +5,7 @@
  * catalog files whose rows a commit either applies all of or none of, the checks
  * of that, and the figures each scenario prints.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "@catalog/db";
@@ -17,6 +18,8 @@ export const REPEATS = Number(process.env.FAULT_REPEATS ?? 5);
 
 /** Settings of every process in the fault suite. */
 export const FAULT_ENV: NodeJS.ProcessEnv = {
+  // Webhook delivery on, as under `npm start`: its queue and relay face the faults too.
+  WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
   // The smallest the service accepts: a 90 s S3 freeze outlasts it, so only the
   // heartbeat keeps a live job from being reaped.
   STUCK_AFTER_S: "60",

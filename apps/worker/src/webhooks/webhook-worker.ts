@@ -48,6 +48,8 @@ export function startWebhookWorker(
 ): { worker: Worker; queue: Queue; stop(): Promise<void> } {
   const { connection, prefix, retryDelaysMs } = options;
   const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+  // A Queue re-emits its connection's errors (unheard, BullMQ prints them to stderr): logged here.
+  queue.on("error", (error) => deps.logger.warn({ err: error }, "Webhook queue error"));
   const worker = new Worker(
     WEBHOOK_QUEUE,
     async (job: Job) => {
