@@ -6,12 +6,15 @@
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
 import { createS3Client, type ObjectStore, s3SettingsFromEnv } from "@catalog/storage";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import type { Kysely } from "kysely";
+import packageJson from "../package.json";
+import { errorsCommands } from "./commands/errors";
 import { jobsCommands } from "./commands/jobs";
 import { snapshotsCommands } from "./commands/snapshots";
 import { tokensCommand } from "./commands/tokens";
 import { cliEnvShape } from "./env";
+import { commanderExitCode, isUsageError, USAGE_EXIT_CODE } from "./usage";
 
 async function main(argv: string[]): Promise<void> {
   const env = parseEnvOrExit(cliEnvShape);
@@ -29,8 +32,17 @@ async function main(argv: string[]): Promise<void> {
 
   const program = new Command("importctl")
     .description("Operate the catalog import service")
-    .showHelpAfterError();
+    .version(packageJson.version, "-V, --version")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 done, 1 the operation failed or found a problem, 2 a usage error.",
+    )
+    .showHelpAfterError()
+    // Throw instead of exiting, so usage errors exit 2 (see main's catch).
+    // Set before the commands are added: subcommands inherit it.
+    .exitOverride();
   jobsCommands(program, { database, stuckAfterS: env.STUCK_AFTER_S });
+  errorsCommands(program, { database });
   snapshotsCommands(program, { database, store, retentionDays: env.SNAPSHOT_RETENTION_DAYS });
   tokensCommand(program, database);
 
@@ -43,6 +55,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
+  // Commander has already printed its own message (and the help) for its errors.
+  if (error instanceof CommanderError) process.exit(commanderExitCode(error));
   process.stderr.write(`importctl: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(isUsageError(error) ? USAGE_EXIT_CODE : 1);
 });

@@ -1,13 +1,10 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
 import { findActiveToken } from "@catalog/auth";
 import { createImportJob, findImportJob } from "@catalog/jobs";
 import { headObject, type ObjectStore, putObject } from "@catalog/storage";
 import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
 import { sql } from "kysely";
-
-const root = resolve(__dirname, "../../..");
+import { importctlRunner } from "./support/run-importctl";
 
 describe("importctl", () => {
   let database: TestDatabase;
@@ -21,36 +18,11 @@ describe("importctl", () => {
     await database.drop();
   });
 
-  /**
-   * Runs importctl as operators do. Asynchronously: a single test file runs
-   * inside jest's main process, which also serves the S3 server.
-   */
-  function importctl(
-    ...args: string[]
-  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "apps/cli/src/main.ts", ...args],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            DATABASE_URL: database.url,
-            STUCK_AFTER_S: "60",
-            S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
-            S3_BUCKET: store.bucket,
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          },
-          timeout: 30_000,
-        },
-        (error, stdout, stderr) => {
-          const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-          done({ status, stdout, stderr });
-        },
-      );
-    });
-  }
+  const importctl = importctlRunner(() => ({
+    databaseUrl: database.url,
+    bucket: store.bucket,
+    env: { STUCK_AFTER_S: "60" },
+  }));
 
   const newJob = (overrides: Partial<Parameters<typeof createImportJob>[1]> = {}) =>
     createImportJob(database.db, {

@@ -102,11 +102,13 @@ export async function recordProgress(db: Db, id: string, progress: JobProgress):
 
 /** Filters of the job list (SPEC §8). */
 export interface JobListFilter {
-  status?: JobStatus;
+  /** One status, or any of several. */
+  status?: JobStatus | readonly JobStatus[];
   mode?: ImportMode;
   createdBy?: string;
   fileHash?: string;
   createdAfter?: Date;
+  createdBefore?: Date;
 }
 
 /** A page of jobs, newest first, and the total matching the filter. */
@@ -116,11 +118,13 @@ export async function listImportJobs(
   page: { limit: number; offset: number },
 ): Promise<{ items: ImportJob[]; total: number }> {
   let query = db.selectFrom("ops_importjob");
-  if (filter.status) query = query.where("status", "=", filter.status);
+  if (typeof filter.status === "string") query = query.where("status", "=", filter.status);
+  else if (filter.status?.length) query = query.where("status", "in", filter.status);
   if (filter.mode) query = query.where("mode", "=", filter.mode);
   if (filter.createdBy) query = query.where("created_by", "=", filter.createdBy);
   if (filter.fileHash) query = query.where("file_hash", "=", filter.fileHash);
   if (filter.createdAfter) query = query.where("created_at", ">", filter.createdAfter);
+  if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   const [items, count] = await Promise.all([
     query
       .selectAll()

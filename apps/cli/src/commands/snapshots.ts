@@ -15,6 +15,7 @@ import {
 import type { Command } from "commander";
 import { type Kysely, sql } from "kysely";
 import { formatTable, print } from "../output";
+import { UsageError } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -53,7 +54,7 @@ export function snapshotsCommands(program: Command, context: Context): void {
     .option("--all", "every recorded snapshot")
     .option("--json", "print JSON")
     .action(async (jobId: string | undefined, options: { all?: boolean; json?: boolean }) => {
-      if (!jobId && !options.all) throw new Error("give a job id or --all");
+      if (!jobId && !options.all) throw new UsageError("give a job id or --all");
       let query = context
         .database()
         .selectFrom("catalog_media as m")
