@@ -18,6 +18,7 @@ import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
 import { startMetricsServer } from "./metrics-server";
+import { refreshQueueMetrics } from "./queue-metrics";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 async function main(): Promise<void> {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     }),
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ queues: Object.values(QUEUE_NAMES) }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,
@@ -62,20 +63,13 @@ async function main(): Promise<void> {
     }),
   );
 
-  // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
-  const depth = setInterval(async () => {
-    for (const [kind, queue] of Object.entries(queues)) {
-      const counts = await queue
-        .getJobCounts("waiting", "active", "delayed", "failed")
-        .catch(() => undefined);
-      for (const [state, count] of Object.entries(counts ?? {})) {
-        deps.metrics.queueJobs.set(
-          { queue: QUEUE_NAMES[kind as keyof typeof QUEUE_NAMES], state },
-          count,
-        );
-      }
-    }
-  }, 15_000);
+  // Queue depth and wait (every worker reports the same numbers: graph with max()).
+  const refreshQueues = () =>
+    refreshQueueMetrics(queues, deps.metrics).catch((error) =>
+      logger.warn({ err: error }, "Could not read the queue depth"),
+    );
+  await refreshQueues();
+  const depth = setInterval(refreshQueues, env.QUEUE_METRICS_INTERVAL_S * 1000);
   const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT);
   logger.info(
     { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },

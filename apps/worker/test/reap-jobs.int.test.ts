@@ -67,6 +67,11 @@ describe("the reaper", () => {
 
     const gauge = await harness.deps.metrics.jobsStuck.get();
     expect(gauge.values.every((value) => value.value === 0)).toBe(true);
+    // The reaped commit counts as a failed commit for the success rate.
+    const outcomes = await harness.deps.metrics.jobsTotal.get();
+    expect(outcomes.values.filter((v) => v.value > 0)).toEqual([
+      { labels: { phase: "commit", outcome: "failed", mode: "strict" }, value: 1 },
+    ]);
     const reaped = await harness.deps.metrics.jobsReaped.get();
     expect(reaped.values.map((v) => [v.labels.action, v.value]).sort()).toEqual([
       ["failed", 1],

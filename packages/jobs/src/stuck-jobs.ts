@@ -25,27 +25,43 @@ export async function findStuckJobs(
     .execute();
 }
 
+/** A job the reaper failed, with the status it was stuck in. */
+export type ReapedJob = ImportJob & { previous_status: JobStatus };
+
 /** Fails every job stuck past `stuckAfterS`; returns those it failed. */
 export async function reapStuckJobs(
   db: Kysely<Database>,
   stuckAfterS: number,
-): Promise<ImportJob[]> {
-  return db
-    .updateTable("ops_importjob")
-    .set({
-      status: "failed",
-      failure_code: "STUCK_JOB_REAPED",
-      failure_message: sql`'No progress for more than ' || ${stuckAfterS}::text || ' s in status ' || status`,
-      retryable: sql`status = 'running'`,
-      completed_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where("status", "in", WORKING)
-    .where(
-      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
-    )
-    .returningAll()
-    .execute();
+): Promise<ReapedJob[]> {
+  return (
+    db
+      .with("stuck", (qb) =>
+        qb
+          .selectFrom("ops_importjob")
+          .select(["id", "status"])
+          .where("status", "in", WORKING)
+          .where(
+            sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
+          )
+          .forUpdate(),
+      )
+      .updateTable("ops_importjob")
+      .from("stuck")
+      .set({
+        status: "failed",
+        failure_code: "STUCK_JOB_REAPED",
+        failure_message: sql`'No progress for more than ' || ${stuckAfterS}::text || ' s in status ' || stuck.status`,
+        retryable: sql`stuck.status = 'running'`,
+        completed_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
+      .whereRef("ops_importjob.id", "=", "stuck.id")
+      // Re-checked here: the row may have moved on between the CTE's read and this write.
+      .where("ops_importjob.status", "in", WORKING)
+      .returningAll("ops_importjob")
+      .returning("stuck.status as previous_status")
+      .execute()
+  );
 }
 
 /** Counts of stuck jobs by status, for the import_jobs_stuck gauge. */

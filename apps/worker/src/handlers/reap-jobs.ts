@@ -6,6 +6,7 @@
  *    queues while Postgres still has jobs waiting (pending, or a commit
  *    requested and not yet running);
  * 3. refreshes the stuck-jobs gauge.
+ * A job it fails counts as a failure of its phase in import_jobs_total.
  */
 import { countStuckJobs, enqueueImportWork, type ImportQueues, reapStuckJobs } from "@catalog/jobs";
 import { queueJobId } from "@catalog/queue";
@@ -27,8 +28,12 @@ export async function reapJobs(
 ): Promise<ReapResult> {
   const { db, metrics, logger } = deps;
   const failed = await reapStuckJobs(db, stuckAfterS);
-  for (const job of failed)
+  for (const job of failed) {
     logger.warn({ job_id: job.id, phase: "reaper" }, "Stuck job failed by the reaper");
+    // A reaped job is a failure of the phase it was stuck in, for the success rate.
+    const phase = job.previous_status === "running" ? "commit" : "validate";
+    metrics.jobsTotal.inc({ phase, outcome: "failed", mode: job.mode });
+  }
   if (failed.length) metrics.jobsReaped.inc({ action: "failed" }, failed.length);
 
   const waiting = await db
