@@ -232,6 +232,7 @@ export async function createRevalidationJob(
   source: ImportJob,
   id: string,
   createdBy: string,
+  requestId?: string,
 ): Promise<ImportJob> {
   return createImportJob(db, {
     id,
@@ -242,5 +243,6 @@ export async function createRevalidationJob(
     input_key: source.input_key,
     revalidated_from: source.id,
     created_by: createdBy,
+    request_id: requestId ?? null,
   });
 }

@@ -18,6 +18,8 @@ export interface StoredUpload {
   mode: ImportMode;
   createdBy: string;
   idempotencyKey?: string;
+  /** The id of the request that uploaded it (for log correlation). */
+  requestId?: string;
   /** The client's base name of the file. */
   fileName: string;
   contentType: string;
@@ -56,6 +58,7 @@ export async function createOrReuseImportJob(
       file_size: stored.sizeBytes,
       file_hash: stored.sha256,
       idempotency_key: upload.idempotencyKey ?? null,
+      request_id: upload.requestId ?? null,
       input_key: stored.key,
       created_by: upload.createdBy,
       progress: JSON.stringify({

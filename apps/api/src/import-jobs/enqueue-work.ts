@@ -29,13 +29,17 @@ async function removeFinished(queues: ImportQueues, kind: QueueKind, jobId: stri
  * Enqueues `kind` work for `importId` or throws 503 UNAVAILABLE. With
  * `replaceFinished`, a finished queue job of the same id is removed first (for
  * work that may legitimately run again under the same id, e.g. a revert retried
- * after a conflict was resolved).
+ * after a conflict was resolved). `requestId` tags the worker's log lines.
  */
 export async function enqueueOrUnavailable(
   queues: ImportQueues,
   kind: QueueKind,
   importId: string,
-  { attempt = 0, replaceFinished = false } = {},
+  {
+    attempt = 0,
+    replaceFinished = false,
+    requestId,
+  }: { attempt?: number; replaceFinished?: boolean; requestId?: string | null } = {},
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -43,7 +47,7 @@ export async function enqueueOrUnavailable(
   });
   const enqueue = async () => {
     if (replaceFinished) await removeFinished(queues, kind, queueJobId(kind, importId, attempt));
-    await enqueueImportWork(queues, kind, importId, attempt);
+    await enqueueImportWork(queues, kind, importId, attempt, requestId);
   };
   try {
     await Promise.race([enqueue(), timeout]);
@@ -66,7 +70,7 @@ export async function startValidation(
   job: ImportJob,
 ): Promise<void> {
   try {
-    await enqueueOrUnavailable(deps.queues, "validate", job.id);
+    await enqueueOrUnavailable(deps.queues, "validate", job.id, { requestId: job.request_id });
   } catch (error) {
     await transitionImportJob(deps.db, job.id, ["pending"], "failed", {
       failure_code: "QUEUE_UNAVAILABLE",

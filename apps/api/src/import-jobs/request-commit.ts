@@ -16,6 +16,7 @@ import type { RequestHandler } from "express";
 import { type Kysely, sql } from "kysely";
 import type { ApiDependencies } from "../app";
 import { AppError } from "../errors";
+import { requestIdOf } from "../http/request-id";
 import { enqueueOrUnavailable } from "./enqueue-work";
 import { commitBody, parseRequest } from "./import-job.schemas";
 import { jobFromParams } from "./job-queries";
@@ -75,12 +76,13 @@ export function requestCommit(deps: ApiDependencies): RequestHandler {
     try {
       await enqueueOrUnavailable(deps.queues, "commit", taken.id, {
         attempt: taken.commit_attempts,
+        requestId: requestIdOf(request),
       });
     } catch (error) {
       await releaseCommitRequest(deps.db, job, taken);
       throw error;
     }
-    deps.logger.info(
+    request.log.info(
       { job_id: taken.id, phase: "commit", attempt: taken.commit_attempts },
       "Commit requested",
     );

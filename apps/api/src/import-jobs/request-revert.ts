@@ -8,6 +8,7 @@ import { toJobResource } from "@catalog/jobs";
 import type { RequestHandler } from "express";
 import type { ApiDependencies } from "../app";
 import { AppError } from "../errors";
+import { requestIdOf } from "../http/request-id";
 import { enqueueOrUnavailable } from "./enqueue-work";
 import { jobFromParams } from "./job-queries";
 
@@ -21,8 +22,11 @@ export function requestRevert(deps: ApiDependencies): RequestHandler {
         status: job.status,
       });
     }
-    await enqueueOrUnavailable(deps.queues, "revert", job.id, { replaceFinished: true });
-    deps.logger.info({ job_id: job.id, phase: "revert" }, "Revert requested");
+    await enqueueOrUnavailable(deps.queues, "revert", job.id, {
+      replaceFinished: true,
+      requestId: requestIdOf(request),
+    });
+    request.log.info({ job_id: job.id, phase: "revert" }, "Revert requested");
     response.status(202).json(toJobResource(job, deps.baseUrl));
   };
 }

@@ -38,7 +38,7 @@ export async function reapJobs(
 
   const waiting = await db
     .selectFrom("ops_importjob")
-    .select(["id", "status", "commit_attempts"])
+    .select(["id", "status", "commit_attempts", "request_id"])
     .where((eb) =>
       eb.or([
         eb("status", "=", "pending"),
@@ -52,7 +52,7 @@ export async function reapJobs(
     const kind = job.status === "pending" ? "validate" : "commit";
     const attempt = kind === "commit" ? job.commit_attempts : 0;
     if (await queues[kind].getJob(queueJobId(kind, job.id, attempt))) continue;
-    await enqueueImportWork(queues, kind, job.id, attempt);
+    await enqueueImportWork(queues, kind, job.id, attempt, job.request_id);
     requeued.push(job.id);
     logger.warn({ job_id: job.id, phase: "reaper", kind }, "Lost job re-enqueued by the reaper");
   }

@@ -10,6 +10,7 @@ import type {
 import type { ChangeLogTable } from "./change-log.table";
 import type { ImportJobTable } from "./import-job.table";
 import type { MediaTable } from "./media.table";
+import type { ObjectDeletionTable } from "./object-deletion.table";
 
 export interface Database {
   catalog_category: CategoryTable;
@@ -21,4 +22,5 @@ export interface Database {
   ops_importjob: ImportJobTable;
   ops_import_change: ChangeLogTable;
   ops_api_token: ApiTokenTable;
+  ops_object_deletion: ObjectDeletionTable;
 }
