@@ -23,6 +23,7 @@ export async function startEmbeddedS3Server(options: {
   buckets: string[];
 }): Promise<EmbeddedS3Server> {
   mkdirSync(options.directory, { recursive: true });
+  // biome-ignore lint/correctness/noUndeclaredDependencies: a development dependency on purpose, loaded only here (see the header).
   const { default: S3rver } = await import("s3rver");
   const server = new S3rver({
     address: "127.0.0.1",

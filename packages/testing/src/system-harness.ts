@@ -63,21 +63,25 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<ProcessExit>;
 }
 
-/** Starts `node --import tsx <script> ...args` from the repository root. */
+/** How to start a process: environment, where to log, and optionally where to run it. */
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  logDir: string;
+  /** Working folder (default: the repository root). */
+  cwd?: string;
+}
+
+/**
+ * Starts `node --import tsx <script> ...args` from the repository root (or
+ * `cwd`), with this process's node unless `node` names another binary.
+ */
 export function startNodeProcess(
   name: string,
   script: string,
-  options: { args?: string[]; env?: NodeJS.ProcessEnv; logDir: string },
+  options: StartOptions & { args?: string[]; node?: string },
 ): ManagedProcess {
-  return startProcess(
-    name,
-    process.execPath,
-    ["--import", "tsx", script, ...(options.args ?? [])],
-    {
-      env: options.env,
-      logDir: options.logDir,
-    },
-  );
+  const args = ["--import", "tsx", script, ...(options.args ?? [])];
+  return startProcess(name, options.node ?? process.execPath, args, options);
 }
 
 /** Starts any program, keeping its output. */
@@ -85,10 +89,10 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; logDir: string },
+  options: StartOptions,
 ): ManagedProcess {
   const child = spawn(command, args, {
-    cwd: REPOSITORY_ROOT,
+    cwd: options.cwd ?? REPOSITORY_ROOT,
     env: {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
