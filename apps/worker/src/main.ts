@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   // The reaper: one scheduler shared by every worker; each tick runs on one of them.
   const queues = createImportQueues(connection, env.QUEUE_PREFIX);
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: env.QUEUE_PREFIX });
-  await maintenance.upsertJobScheduler("reaper", { every: 60_000 }, { name: "reap" });
+  await maintenance.upsertJobScheduler("reaper", { every: env.REAPER_INTERVAL_S * 1000 }, { name: "reap" });
   workers.push(
     new Worker(MAINTENANCE_QUEUE, () => reapJobs(deps, queues, env.STUCK_AFTER_S), {
       connection,
