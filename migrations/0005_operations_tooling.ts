@@ -1,7 +1,7 @@
 /**
  * Operations tooling: the request id of the API request that created a job
- * (carried into the worker's log lines for it), and a record of every object
- * the retention deleted from the bucket. Frozen: never import application code
+ * (carried into the worker's log lines for it), indexes on the object keys of
+ * jobs, and a record of every object the retention deleted from the bucket. Frozen: never import application code
  * from a migration.
  */
 import { type Kysely, sql } from "kysely";
@@ -9,6 +9,10 @@ import { type Kysely, sql } from "kysely";
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     ALTER TABLE ops_importjob ADD COLUMN request_id text;
+    -- The retention looks up which jobs refer to each listed object.
+    CREATE INDEX ops_importjob_input_key_idx ON ops_importjob (input_key);
+    CREATE INDEX ops_importjob_snapshot_key_idx ON ops_importjob (snapshot_key);
+    CREATE INDEX ops_importjob_report_key_idx ON ops_importjob (report_key);
 
     CREATE TABLE ops_object_deletion (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -34,6 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     DROP TABLE ops_object_deletion;
+    DROP INDEX ops_importjob_input_key_idx;
+    DROP INDEX ops_importjob_snapshot_key_idx;
+    DROP INDEX ops_importjob_report_key_idx;
     ALTER TABLE ops_importjob DROP COLUMN request_id;
   `.execute(db);
 }

@@ -58,5 +58,12 @@ export function parseInstant(value: string, now: Date = new Date()): Date {
   );
 }
 
+/** Parses a length of time (`0m`, `30m`, `24h`, `7d`, `2w`) into milliseconds. */
+export function duration(value: string): number {
+  const match = /^(\d+)([mhdw])$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("expected a length of time like 30m, 24h or 7d");
+  return Number(match[1]) * (UNIT_SECONDS[match[2] ?? "h"] ?? 3600) * 1000;
+}
+
 /** Commander option parser for {@link parseInstant}. */
 export const instant = (value: string): Date => parseInstant(value);

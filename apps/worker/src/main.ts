@@ -14,6 +14,7 @@ import { Queue, Worker } from "bullmq";
 import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
+import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
@@ -52,16 +53,30 @@ async function main(): Promise<void> {
     concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
   });
 
-  // The reaper: one scheduler shared by every worker; each tick runs on one of them.
+  // Maintenance: the reaper (every REAPER_INTERVAL_S) and the retention (every
+  // RETENTION_INTERVAL_S, daily by default); one scheduler each, shared by every
+  // worker, and each tick runs on one of them.
   const queues = createImportQueues(connection, env.QUEUE_PREFIX);
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: env.QUEUE_PREFIX });
-  await maintenance.upsertJobScheduler("reaper", { every: env.REAPER_INTERVAL_S * 1000 }, { name: "reap" });
+  await maintenance.upsertJobScheduler(
+    "reaper",
+    { every: env.REAPER_INTERVAL_S * 1000 },
+    { name: "reap" },
+  );
+  await maintenance.upsertJobScheduler(
+    "retention",
+    { every: env.RETENTION_INTERVAL_S * 1000 },
+    { name: "retention" },
+  );
   workers.push(
-    new Worker(MAINTENANCE_QUEUE, () => reapJobs(deps, queues, env.STUCK_AFTER_S), {
-      connection,
-      prefix: env.QUEUE_PREFIX,
-      concurrency: 1,
-    }),
+    new Worker(
+      MAINTENANCE_QUEUE,
+      (job) =>
+        job.name === "retention"
+          ? runRetention(deps, env.SNAPSHOT_RETENTION_DAYS)
+          : reapJobs(deps, queues, env.STUCK_AFTER_S),
+      { connection, prefix: env.QUEUE_PREFIX, concurrency: 1 },
+    ),
   );
 
   // Queue depth and wait (every worker reports the same numbers: graph with max()).

@@ -4,4 +4,5 @@ export * from "./job-failure";
 export * from "./job-queues";
 export * from "./job-resource";
 export * from "./media.repository";
+export * from "./object-retention";
 export * from "./stuck-jobs";
