@@ -10,7 +10,7 @@ import type { JobStatus, MediaKind } from "@catalog/db";
 import { headObject, listObjectPages, type ObjectStore, putObject } from "@catalog/storage";
 import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
 import { sql } from "kysely";
-import { createImportJob } from "../src/import-job.repository";
+import { createImportJob } from "../src/job-lifecycle";
 import { recordMedia } from "../src/media.repository";
 import { applyRetention, planRetention } from "../src/object-retention";
 

@@ -31,7 +31,8 @@ export async function reapJobs(
   for (const job of failed) {
     logger.warn({ job_id: job.id, phase: "reaper" }, "Stuck job failed by the reaper");
     // A reaped job is a failure of the phase it was stuck in, for the success rate.
-    const phase = job.previous_status === "running" ? "commit" : "validate";
+    const stuckIn = (job.failure_details as { status?: string } | null)?.status;
+    const phase = stuckIn === "running" ? "commit" : "validate";
     metrics.jobsTotal.inc({ phase, outcome: "failed", mode: job.mode });
   }
   if (failed.length) metrics.jobsReaped.inc({ action: "failed" }, failed.length);
