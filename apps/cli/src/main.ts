@@ -5,12 +5,16 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
+import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
+import { createProducerConnection } from "@catalog/queue";
 import { createS3Client, type ObjectStore, s3SettingsFromEnv } from "@catalog/storage";
 import { Command, CommanderError } from "commander";
+import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import packageJson from "../package.json";
 import { errorsCommands } from "./commands/errors";
 import { jobsCommands } from "./commands/jobs";
+import { workRequestCommands } from "./commands/work-requests";
 import { snapshotsCommands } from "./commands/snapshots";
 import { tokensCommand } from "./commands/tokens";
 import { cliEnvShape } from "./env";
@@ -30,6 +34,19 @@ async function main(argv: string[]): Promise<void> {
     return objectStore;
   };
 
+  // Producer side of the queues, for retry and revert only; fails fast when Redis is down.
+  let redis: Redis | undefined;
+  let queues: ImportQueues | undefined;
+  const workQueues = () => {
+    if (!queues) {
+      redis = createProducerConnection(env.REDIS_URL);
+      // Reported by the command that needed Redis (it answers UNAVAILABLE).
+      redis.on("error", () => undefined);
+      queues = createImportQueues(redis, env.QUEUE_PREFIX);
+    }
+    return queues;
+  };
+
   const program = new Command("importctl")
     .description("Operate the catalog import service")
     .version(packageJson.version, "-V, --version")
@@ -43,12 +60,15 @@ async function main(argv: string[]): Promise<void> {
     .exitOverride();
   jobsCommands(program, { database, stuckAfterS: env.STUCK_AFTER_S });
   errorsCommands(program, { database });
+  workRequestCommands(program, { database, queues: workQueues });
   snapshotsCommands(program, { database, store, retentionDays: env.SNAPSHOT_RETENTION_DAYS });
   tokensCommand(program, database);
 
   try {
     await program.parseAsync(argv);
   } finally {
+    if (queues) await closeImportQueues(queues).catch(() => undefined);
+    redis?.disconnect();
     await db?.destroy();
     objectStore?.client.destroy();
   }

@@ -7,3 +7,4 @@ export * from "./job-resource";
 export * from "./media.repository";
 export * from "./object-retention";
 export * from "./stuck-jobs";
+export * from "./work-requests";

@@ -120,14 +120,14 @@ export const TRANSITIONS = {
   requestCommit: {
     from: ["validated", "failed"],
     to: "same",
-    by: ["api"],
+    by: ["api", "importctl"],
     columns: ["commit_requested_at", "allow_partial", "commit_attempts"],
     does: "a commit (or a retry of a retryable failed commit) is requested",
   },
   releaseCommitRequest: {
     from: ["validated", "failed"],
     to: "same",
-    by: ["api"],
+    by: ["api", "importctl"],
     columns: ["commit_requested_at", "allow_partial", "commit_attempts"],
     does: "a request whose work could not be enqueued is given back",
   },

@@ -1,67 +1,26 @@
 /**
  * `POST /api/admin/import-jobs/<id>/commit/` (importer): records a commit
  * request and enqueues the commit work (SPEC §6). Allowed on a `validated` job,
- * or a `failed` one whose commit failed for a retryable reason.
- *
- * The request is taken with ONE conditional UPDATE, so of two concurrent
- * requests exactly one gets 202 and the other 409: a `validated` job is taken
- * once (commit_requested_at goes from null to now()); a retryable `failed` job
- * is taken once per failure (commit_requested_at must be older than the
- * failure's updated_at, which the UPDATE itself sets equal). Each accepted
- * request bumps commit_attempts, which names its queue job (`commit-<id>-<n>`).
+ * or a `failed` one whose commit failed for a retryable reason. The checks, the
+ * conditional transition (of two concurrent requests exactly one gets 202, the
+ * other 409) and the queue work are @catalog/jobs' submitCommitRequest, which
+ * `importctl retry` uses too.
  */
-import type { ImportJob } from "@catalog/db";
-import {
-  releaseCommitRequest,
-  requestCommit as takeCommitRequest,
-  toJobResource,
-} from "@catalog/jobs";
+import { submitCommitRequest, toJobResource } from "@catalog/jobs";
 import type { RequestHandler } from "express";
 import type { ApiDependencies } from "../app";
-import { AppError } from "../errors";
 import { requestIdOf } from "../http/request-id";
-import { enqueueOrUnavailable } from "./enqueue-work";
 import { commitBody, parseRequest } from "./import-job.schemas";
 import { jobFromParams } from "./job-queries";
-
-/**
- * Why a job in this state can never be committed, or undefined. Whether a
- * commit was already requested is left to the conditional UPDATE alone, so
- * there is one place that decides it.
- */
-function commitRefusal(job: ImportJob): string | undefined {
-  if (job.status === "validated") return undefined;
-  if (job.status === "failed" && job.retryable) return undefined;
-  if (job.status === "failed") return "This job failed for a reason a commit retry cannot fix";
-  return `A ${job.status} job cannot be committed`;
-}
 
 export function requestCommit(deps: ApiDependencies): RequestHandler {
   return async (request, response) => {
     const body = parseRequest(commitBody, request.body ?? {}, "body");
     const job = await jobFromParams(deps, request);
-    const refusal = commitRefusal(job);
-    if (refusal) throw new AppError("INVALID_STATE", refusal, { status: job.status });
-    if ((job.error_count ?? 0) > 0 && !body.allow_partial) {
-      throw new AppError(
-        "UNPROCESSABLE",
-        `The job has ${job.error_count} row errors; commit with allow_partial=true to apply the valid rows`,
-        { error_count: job.error_count },
-      );
-    }
-    const taken = await takeCommitRequest(deps.db, job.id, body.allow_partial);
-    if (!taken) {
-      throw new AppError("INVALID_STATE", "A commit of this job is already requested or running");
-    }
-    try {
-      await enqueueOrUnavailable(deps.queues, "commit", taken.id, {
-        attempt: taken.commit_attempts,
-        requestId: requestIdOf(request),
-      });
-    } catch (error) {
-      await releaseCommitRequest(deps.db, job, taken);
-      throw error;
-    }
+    const taken = await submitCommitRequest(deps, job, {
+      allowPartial: body.allow_partial,
+      requestId: requestIdOf(request),
+    });
     request.log.info(
       { job_id: taken.id, phase: "commit", attempt: taken.commit_attempts },
       "Commit requested",
