@@ -65,5 +65,13 @@ export function duration(value: string): number {
   return Number(match[1]) * (UNIT_SECONDS[match[2] ?? "h"] ?? 3600) * 1000;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Parses a job id (a UUID); anything else is a usage error. */
+export function jobId(value: string): string {
+  if (!UUID.test(value)) throw new InvalidArgumentError("expected a job id (UUID)");
+  return value;
+}
+
 /** Commander option parser for {@link parseInstant}. */
 export const instant = (value: string): Date => parseInstant(value);

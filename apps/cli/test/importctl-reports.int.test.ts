@@ -311,6 +311,10 @@ describe("importctl reports and job listing", () => {
       [["candidates", "top", "--type", "product"]],
       [["snapshot", "verify"]],
       [["jobs", "show"]],
+      [["jobs", "show", "not-a-uuid"]],
+      [["retry", "42"]],
+      [["revert", "--wait"]],
+      [["snapshots", "cleanup", "--grace", "soon"]],
     ])("usage error %j exits 2 with a message", async (args) => {
       const run = await importctl(...args);
       expect(run.status).toBe(2);

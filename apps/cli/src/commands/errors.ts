@@ -5,7 +5,7 @@
  * (the categories, series and brands smart imports keep proposing). Read-only.
  */
 import type { Database } from "@catalog/db";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import type { Kysely } from "kysely";
 import {
   countReportedJobs,
@@ -16,7 +16,7 @@ import {
   topIssueCodes,
 } from "../issue-stats.repository";
 import { formatTable, print } from "../output";
-import { instant, parseInstant, wholeNumber } from "../usage";
+import { instant, jobId, parseInstant, wholeNumber } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -28,13 +28,6 @@ interface WindowOptions {
   job?: string;
   limit: number;
   json?: boolean;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function jobId(value: string): string {
-  if (!UUID.test(value)) throw new InvalidArgumentError("expected a job id (UUID)");
-  return value;
 }
 
 /** The look-back options every command here takes. */

@@ -23,7 +23,7 @@ import {
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type Kysely, sql } from "kysely";
 import { formatTable, print } from "../output";
-import { instant, wholeNumber } from "../usage";
+import { instant, jobId, wholeNumber } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -169,7 +169,7 @@ export function jobsCommands(program: Command, context: Context): void {
   jobs
     .command("show")
     .description("one job with its summary, result, failure and db_verify")
-    .argument("<id>")
+    .argument("<id>", "the job's id", jobId)
     .option("--json", "print JSON")
     .action(async (id: string, options: { json?: boolean }) => {
       const job = await findImportJob(database(), id);
@@ -311,7 +311,7 @@ export function jobsCommands(program: Command, context: Context): void {
   program
     .command("fail")
     .description("emergency: fail a job that is pending, validating, validated or running")
-    .argument("<id>")
+    .argument("<id>", "the job's id", jobId)
     .option("--reason <text>", "why", "failed by an operator")
     .option("--json", "print JSON")
     .action(async (id: string, options: { reason: string; json?: boolean }) => {

@@ -11,7 +11,7 @@ import { getObjectStream, type ObjectStore, ObjectNotFoundError } from "@catalog
 import { type Command, Option } from "commander";
 import { type Kysely, sql } from "kysely";
 import { formatTable, print } from "../output";
-import { duration, UsageError } from "../usage";
+import { duration, jobId, UsageError } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -46,7 +46,7 @@ export function snapshotsCommands(program: Command, context: Context): void {
     .description(
       "re-hash a job's snapshot (or every snapshot with --all) and compare with Postgres",
     )
-    .argument("[job-id]")
+    .argument("[job-id]", "the job's id", jobId)
     .option("--all", "every recorded snapshot")
     .option("--json", "print JSON")
     .action(async (jobId: string | undefined, options: { all?: boolean; json?: boolean }) => {

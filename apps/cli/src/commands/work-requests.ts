@@ -18,7 +18,7 @@ import {
 import type { Command } from "commander";
 import { type Kysely, sql } from "kysely";
 import { print } from "../output";
-import { duration } from "../usage";
+import { duration, jobId } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** The job, or a message and exit 1. */
 async function jobOrExit(db: Kysely<Database>, id: string): Promise<ImportJob | undefined> {
-  const job = /^[0-9a-f-]{36}$/i.test(id) ? await findImportJob(db, id) : undefined;
+  const job = await findImportJob(db, id);
   if (!job) {
     process.stderr.write(`No job ${id}\n`);
     process.exitCode = 1;
@@ -105,7 +105,7 @@ export function workRequestCommands(program: Command, context: Context): void {
       .description(
         "request the commit again: a failed job whose commit failed for a retryable reason (COMMIT_TIMEOUT, STUCK_JOB_REAPED...), or a validated one; the same checks and queue work as POST .../commit/",
       )
-      .argument("<id>")
+      .argument("<id>", "the job's id", jobId)
       .option(
         "--allow-partial",
         "apply the valid rows of a job with row errors (default: what the last commit request said)",
@@ -153,7 +153,7 @@ export function workRequestCommands(program: Command, context: Context): void {
       .description(
         "revert a committed (success or partial) job: restore the rows it updated, delete those it created; the same checks and queue work as POST .../revert/",
       )
-      .argument("<id>"),
+      .argument("<id>", "the job's id", jobId),
   ).action(async (id: string, options: WorkOptions) => {
     const db = context.database();
     const job = await jobOrExit(db, id);
