@@ -11,8 +11,8 @@
 import type { Database, ImportJob, JobStatus } from "@catalog/db";
 import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
-import { enqueueImportWork, type ImportQueues } from "./job-queues";
-import { releaseCommitRequest, requestCommit } from "./job-lifecycle";
+import { releaseCommitRequest, renewCommitRequest, requestCommit } from "./job-lifecycle";
+import { enqueueImportWork, hasLiveQueueJob, type ImportQueues } from "./job-queues";
 
 /** Why a request was refused; each is one HTTP status in the API. */
 export type WorkRequestRefusalCode =
@@ -109,11 +109,44 @@ export function commitRefusal(job: ImportJob): string | undefined {
 }
 
 /**
+ * A request this old whose queue work will not run is stranded. A request just
+ * taken is enqueued within seconds (or given back), so it is never mistaken.
+ */
+const STRANDED_AFTER_S = 30;
+
+/**
+ * The job with its stranded commit request renewed (a new attempt), or
+ * undefined when its request's queue work is still going to run (or the job
+ * moved on). Stranded: `validated` with a commit requested whose queue work is
+ * gone or ended without claiming the job.
+ */
+async function renewStrandedRequest(
+  deps: WorkRequestDeps,
+  job: ImportJob,
+): Promise<ImportJob | undefined> {
+  if (job.status !== "validated" || job.commit_requested_at === null) return undefined;
+  const live = await hasLiveQueueJob(deps.queues, "commit", job.id, job.commit_attempts).catch(
+    (error: unknown) => {
+      throw new WorkRequestRefused(
+        "UNAVAILABLE",
+        "The commit queue is unavailable; try again later",
+        { cause: error instanceof Error ? error.message : String(error) },
+      );
+    },
+  );
+  if (live) return undefined;
+  return renewCommitRequest(deps.db, job.id, job.commit_attempts, STRANDED_AFTER_S);
+}
+
+/**
  * Requests the commit of `job` (a `validated` job, or a retry of a `failed` one
  * whose commit failed for a retryable reason) and enqueues its work. The
  * request is taken with one conditional transition, so of two concurrent
  * requests exactly one is accepted; when the work cannot be enqueued the
- * request is given back. Returns the job with its new `commit_attempts`.
+ * request is given back. A request can always make progress: a stranded
+ * earlier request (its queue work gone) is renewed under a new attempt instead
+ * of refused (the reaper does the same on its own). Returns the job with its
+ * new `commit_attempts`.
  */
 export async function submitCommitRequest(
   deps: WorkRequestDeps,
@@ -129,7 +162,9 @@ export async function submitCommitRequest(
       { error_count: job.error_count },
     );
   }
-  const taken = await requestCommit(deps.db, job.id, options.allowPartial);
+  const taken =
+    (await requestCommit(deps.db, job.id, options.allowPartial)) ??
+    (await renewStrandedRequest(deps, job));
   if (!taken) {
     throw new WorkRequestRefused(
       "INVALID_STATE",

@@ -24,12 +24,6 @@ export type JobPhase = keyof typeof JOB_OUTCOMES_BY_PHASE;
 /** The import modes (as ops_importjob.mode). */
 export const METRIC_MODES = ["strict", "smart"] as const;
 
-/** What the reaper does to a job: fail it (stuck) or put its lost work back in the queue. */
-export const REAP_ACTIONS = ["failed", "requeued"] as const;
-
-/** Statuses the stuck gauge reports (the working ones). */
-export const STUCK_STATUSES = ["pending", "validating", "running"] as const;
-
 /** States of import_queue_jobs. */
 export const QUEUE_STATES = ["waiting", "active", "delayed", "failed"] as const;
 
@@ -46,7 +40,7 @@ export interface Metrics {
   snapshotIntegrityFailures: Counter<string>;
   /** Created rows that db_verify could not find after a commit. */
   dbVerifyFailures: Counter<string>;
-  /** Jobs stuck in a non-final status past STUCK_AFTER_S, by status. */
+  /** Jobs stuck past STUCK_AFTER_S, by status (see packages/jobs/src/stuck-jobs.ts), read at each scrape. */
   jobsStuck: Gauge<"status">;
   /** Jobs the reaper acted on, by action. */
   jobsReaped: Counter<"action">;
@@ -64,8 +58,17 @@ export interface MetricLabelSets {
   queues?: readonly string[];
 }
 
+/** Where metrics that describe the whole system, not this process, are read from. */
+export interface MetricSources {
+  /**
+   * Stuck jobs by status, read at every scrape (from Postgres): the gauge is
+   * then right in every process that serves it, whether or not a reaper runs.
+   */
+  stuckJobs?: () => Promise<Record<string, number>>;
+}
+
 /** A fresh registry holding every metric, plus Node's default process metrics. */
-export function createMetrics(labelSets: MetricLabelSets = {}): Metrics {
+export function createMetrics(options: MetricSources & MetricLabelSets = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -102,16 +105,17 @@ export function createMetrics(labelSets: MetricLabelSets = {}): Metrics {
     }),
     jobsStuck: new Gauge({
       name: "import_jobs_stuck",
-      help: "Jobs in a non-final status for longer than STUCK_AFTER_S",
+      help: "Jobs without progress for longer than STUCK_AFTER_S where progress is expected, by status",
       labelNames: ["status"],
       registers,
+      async collect() {
+        if (!options.stuckJobs) return;
+        // Postgres unreachable: the gauge keeps its last values, /metrics still answers.
+        const counts = await options.stuckJobs().catch(() => undefined);
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
+      },
     }),
-    jobsReaped: new Counter({
-      name: "import_jobs_reaped_total",
-      help: "Jobs the reaper acted on, by action",
-      labelNames: ["action"],
-      registers,
-    }),
+    jobsReaped: reapedCounter(registers),
     queueJobs: new Gauge({
       name: "import_queue_jobs",
       help: "Jobs in each queue by state",
@@ -132,7 +136,7 @@ export function createMetrics(labelSets: MetricLabelSets = {}): Metrics {
       registers,
     }),
   };
-  zeroLabelSets(metrics, labelSets);
+  zeroLabelSets(metrics, options);
   return metrics;
 }
 
@@ -146,10 +150,27 @@ function zeroLabelSets(metrics: Metrics, labelSets: MetricLabelSets): void {
   metrics.phaseDuration.zero({ phase: "commit" });
   metrics.rowsTotal.inc({ outcome: "valid" }, 0);
   metrics.rowsTotal.inc({ outcome: "error" }, 0);
-  for (const action of REAP_ACTIONS) metrics.jobsReaped.inc({ action }, 0);
-  for (const status of STUCK_STATUSES) metrics.jobsStuck.set({ status }, 0);
   for (const queue of labelSets.queues ?? []) {
     for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue, state }, 0);
     metrics.queueOldestWaiting.set({ queue }, 0);
   }
+}
+
+/** What the reaper does to a job: fail it (stuck), re-enqueue its work, finish its post-commit work. */
+export const REAPER_ACTIONS = ["failed", "requeued", "post_commit"] as const;
+
+/**
+ * import_jobs_reaped_total with every action present from the start at 0:
+ * Prometheus's increase() cannot see a first reap on a series that appears
+ * with the value 1.
+ */
+function reapedCounter(registers: Registry[]): Counter<"action"> {
+  const counter = new Counter({
+    name: "import_jobs_reaped_total",
+    help: "Jobs the reaper acted on, by action (failed, requeued, post_commit)",
+    labelNames: ["action"],
+    registers,
+  });
+  for (const action of REAPER_ACTIONS) counter.inc({ action }, 0);
+  return counter;
 }

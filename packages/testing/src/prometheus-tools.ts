@@ -1,7 +1,7 @@
 /**
  * The Prometheus server and promtool from the Debian `prometheus` package, for
- * tests of the alert rules and the dashboard. `scripts/ensure-prometheus.sh`
- * installs the package when they are missing (CI and `npm test` call it).
+ * tests of the alert rules and the dashboard. `scripts/install-promtool-if-needed.sh`
+ * installs the package when they are missing (CI and `npm test` source it).
  * {@link startPrometheus} runs a real Prometheus scraping a running system.
  */
 import { execFileSync } from "node:child_process";
@@ -15,7 +15,7 @@ export function prometheusTool(tool: "prometheus" | "promtool"): string {
     return execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
   } catch {
     throw new Error(
-      `${tool} is not installed: run scripts/ensure-prometheus.sh (Debian package "prometheus")`,
+      `${tool} is not installed: run scripts/install-promtool-if-needed.sh (Debian package "prometheus")`,
     );
   }
 }
