@@ -78,6 +78,13 @@ describe("request ids", () => {
       res: { status: 202 },
       duration_ms: expect.any(Number),
     });
+    const raw = (system.api?.output() ?? "")
+      .split("\n")
+      .filter(
+        (line) => line.includes(`"request_id":"${requestId}"`) && line.includes("HTTP request"),
+      );
+    expect(raw).toHaveLength(1);
+    expect(raw[0]?.match(/"route":/g)).toHaveLength(1);
     // The handler's own line about the job carries it too; no header is logged.
     expect(linesWith(apiLines, { request_id: requestId, job_id: jobId }).length).toBeGreaterThan(0);
     expect(JSON.stringify(apiLines)).not.toContain(token);

@@ -26,7 +26,9 @@ export function accessLog(logger: Logger): RequestHandler {
       req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
-    customProps: (req) => ({ route: routeTemplate(req as Request) }),
+    // Called when the request arrives and again when it is answered: only the
+    // second knows the route (and binding it once keeps one "route" key per line).
+    customProps: (req, res) => (res.headersSent ? { route: routeTemplate(req as Request) } : {}),
     customLogLevel: (req, res, error) => {
       if (error || res.statusCode >= 500) return "error";
       if (res.statusCode >= 400) return "warn";
