@@ -3,6 +3,7 @@
  * Human tables by default, `--json` for scripts. Run from the repository root as
  * `npx importctl …`.
  */
+import { createImportApi, type ImportApi } from "@catalog/client";
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
 import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
@@ -13,10 +14,12 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import packageJson from "../package.json";
 import { errorsCommands } from "./commands/errors";
+import { importCommand } from "./commands/import";
 import { jobsCommands } from "./commands/jobs";
 import { workRequestCommands } from "./commands/work-requests";
 import { snapshotsCommands } from "./commands/snapshots";
 import { tokensCommand } from "./commands/tokens";
+import { webhooksCommands } from "./commands/webhooks";
 import { cliEnvShape } from "./env";
 import { commanderExitCode, isUsageError, USAGE_EXIT_CODE } from "./usage";
 
@@ -52,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     .version(packageJson.version, "-V, --version")
     .addHelpText(
       "after",
-      "\nExit status: 0 done, 1 the operation failed or found a problem, 2 a usage error.",
+      "\nExit status: 0 done, 1 the operation failed or found a problem, 2 a usage error\n(import also: 3 done with row errors, 4 refused; see import --help).",
     )
     .showHelpAfterError()
     // Throw instead of exiting, so usage errors exit 2 (see main's catch).
@@ -63,6 +66,13 @@ async function main(argv: string[]): Promise<void> {
   workRequestCommands(program, { database, queues: workQueues });
   snapshotsCommands(program, { database, store, retentionDays: env.SNAPSHOT_RETENTION_DAYS });
   tokensCommand(program, database);
+  webhooksCommands(program, database);
+  importCommand(program, (): ImportApi => {
+    if (!env.IMPORT_API_TOKEN) {
+      throw new Error("IMPORT_API_TOKEN is unset: create one with `importctl tokens create`");
+    }
+    return createImportApi({ baseUrl: env.IMPORT_API_URL, token: env.IMPORT_API_TOKEN });
+  });
 
   try {
     await program.parseAsync(argv);

@@ -21,6 +21,8 @@ import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
 import { startMetricsServer } from "./metrics-server";
 import { refreshQueueMetrics } from "./queue-metrics";
+import { webhookKey } from "./webhooks/webhook-signature";
+import { startWebhookWorker } from "./webhooks/webhook-worker";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 async function main(): Promise<void> {
@@ -90,13 +92,39 @@ async function main(): Promise<void> {
     );
   await refreshQueues();
   const depth = setInterval(refreshQueues, env.QUEUE_METRICS_INTERVAL_S * 1000);
+  // Webhooks: delivered only by workers that hold the signing secret.
+  const webhooks = env.WEBHOOK_SECRET
+    ? startWebhookWorker(
+        {
+          db: deps.db,
+          logger,
+          webhooks: {
+            key: webhookKey(env.WEBHOOK_SECRET),
+            baseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ""),
+            timeoutMs: env.WEBHOOK_TIMEOUT_S * 1000,
+            retryWindowMs: env.WEBHOOK_RETRY_WINDOW_H * 3600 * 1000,
+          },
+        },
+        {
+          connection,
+          prefix: env.QUEUE_PREFIX,
+          concurrency: env.WEBHOOK_CONCURRENCY,
+          retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_S,
+        },
+      )
+    : undefined;
+  if (!webhooks) logger.warn("WEBHOOK_SECRET is unset: webhook events are recorded, not sent");
+
   const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
     postgres: () => sql`SELECT 1`.execute(deps.db),
     redis: () => connection.ping(),
     s3: () => pingBucket(deps.store),
   });
   logger.info(
-    { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
+    {
+      metricsPort: metricsServer.port,
+      queues: [...workers, ...(webhooks ? [webhooks.worker] : [])].map((w) => w.name),
+    },
     "Worker started",
   );
 
@@ -105,7 +133,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "Worker shutting down: finishing jobs in progress");
-    const graceful = Promise.all(workers.map((worker) => worker.close()));
+    const graceful = Promise.all([...workers.map((worker) => worker.close()), webhooks?.stop()]);
     const grace = new Promise<"timeout">((done) =>
       setTimeout(() => done("timeout"), env.SHUTDOWN_GRACE_S * 1000).unref(),
     );

@@ -50,9 +50,12 @@ describe("migrations", () => {
       "catalog_series",
       "catalog_variant",
       "ops_api_token",
+      "ops_idempotency_key",
       "ops_import_change",
       "ops_importjob",
       "ops_object_deletion",
+      "ops_webhook_attempt",
+      "ops_webhook_event",
     ]);
 
     expect(await migrateToLatest(db)).toEqual([]);

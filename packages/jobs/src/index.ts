@@ -1,4 +1,5 @@
 export * from "./failure-codes";
+export * from "./idempotency-key.repository";
 export * from "./import-job.repository";
 export * from "./job-failure";
 export * from "./job-lifecycle";
@@ -7,4 +8,5 @@ export * from "./job-resource";
 export * from "./media.repository";
 export * from "./object-retention";
 export * from "./stuck-jobs";
+export * from "./webhook-outbox";
 export * from "./work-requests";

@@ -5,7 +5,12 @@
  * than left `pending` with no work in any queue.
  */
 import type { Database, ImportJob } from "@catalog/db";
-import { enqueueWithin, failUnqueued, type ImportQueues } from "@catalog/jobs";
+import {
+  enqueueWithin,
+  failUnqueued,
+  type ImportQueues,
+  releaseIdempotencyKey,
+} from "@catalog/jobs";
 import type { Kysely } from "kysely";
 
 /**
@@ -24,6 +29,9 @@ export async function startValidation(
       code: "QUEUE_UNAVAILABLE",
       message: "The validation could not be enqueued: the queue (Redis) is unavailable",
     });
+    if (job.idempotency_key) {
+      await releaseIdempotencyKey(deps.db, job.created_by, job.idempotency_key);
+    }
     throw error;
   }
 }
