@@ -9,8 +9,9 @@ import { createDb } from "@catalog/db";
 import { closeImportQueues, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
-import { createS3Client, s3SettingsFromEnv } from "@catalog/storage";
+import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
 import { Queue, Worker } from "bullmq";
+import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { reapJobs } from "./handlers/reap-jobs";
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
       }
     }
   }, 15_000);
-  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT);
+  const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
+    postgres: () => sql`SELECT 1`.execute(deps.db),
+    redis: () => connection.ping(),
+    s3: () => pingBucket(deps.store),
+  });
   logger.info(
     { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
     "Worker started",

@@ -1,10 +1,11 @@
 /**
- * An S3-compatible server in-process (the `s3rver` package), for local runs and
- * tests only; production points S3_ENDPOINT at real S3 or MinIO. Objects live
- * under a folder of the caller's choosing.
+ * An S3-compatible server (the `s3rver` package), for local runs and tests only;
+ * production points S3_ENDPOINT at real S3 or MinIO. Objects live under a folder
+ * of the caller's choosing. `s3rver` is a development dependency, loaded only
+ * when a server is started, so a production install (`npm ci --omit=dev`) never
+ * has it and no production process loads it.
  */
 import { mkdirSync } from "node:fs";
-import S3rver from "s3rver";
 
 export interface EmbeddedS3Server {
   /** Base URL, e.g. http://127.0.0.1:4569 */
@@ -22,6 +23,8 @@ export async function startEmbeddedS3Server(options: {
   buckets: string[];
 }): Promise<EmbeddedS3Server> {
   mkdirSync(options.directory, { recursive: true });
+  // biome-ignore lint/correctness/noUndeclaredDependencies: a development dependency on purpose, loaded only here (see the header).
+  const { default: S3rver } = await import("s3rver");
   const server = new S3rver({
     address: "127.0.0.1",
     port: options.port,

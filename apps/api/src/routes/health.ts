@@ -3,28 +3,10 @@
  * Postgres outage does not get every API pod restarted); `/readyz` says whether
  * Postgres, Redis and S3 all answer, each with its own status, else 503.
  */
+import { checkReadiness } from "@catalog/observability";
 import { Router } from "express";
 import type { ApiDependencies } from "../app";
 import { mountRoute } from "./mount-route";
-
-const PROBE_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function probe(check: () => Promise<unknown>): Promise<"ok" | string> {
-  try {
-    await withTimeout(check());
-    return "ok";
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
 
 export function healthRoutes(deps: ApiDependencies): Router {
   const router = Router();
@@ -38,15 +20,12 @@ export function healthRoutes(deps: ApiDependencies): Router {
   mountRoute(router, "/readyz", {
     get: [
       async (_request, response) => {
-        const [postgres, redis, s3] = await Promise.all([
-          probe(() => deps.ping.postgres()),
-          probe(() => deps.ping.redis()),
-          probe(() => deps.ping.s3()),
-        ]);
-        const ready = postgres === "ok" && redis === "ok" && s3 === "ok";
-        response
-          .status(ready ? 200 : 503)
-          .json({ status: ready ? "ok" : "unavailable", checks: { postgres, redis, s3 } });
+        const report = await checkReadiness({
+          postgres: () => deps.ping.postgres(),
+          redis: () => deps.ping.redis(),
+          s3: () => deps.ping.s3(),
+        });
+        response.status(report.status === "ok" ? 200 : 503).json(report);
       },
     ],
   });
