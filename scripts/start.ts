@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { databaseEnv, parseEnvOrExit, port, redisEnv, s3Env } from "@catalog/config";
 import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { type EmbeddedS3Server, startEmbeddedS3Server } from "@catalog/storage";
-import { Redis } from "ioredis";
+import { createRedisConnection } from "@catalog/queue";
 import { z } from "zod";
 
 const env = parseEnvOrExit({
@@ -36,11 +36,7 @@ function fail(message: string): never {
 }
 
 async function checkRedis(): Promise<void> {
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+  const redis = createRedisConnection(env.REDIS_URL, "probe");
   try {
     await redis.connect();
     await redis.ping();

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { databaseEnv, EnvError, limitsEnv, parseEnv, port } from "@catalog/config";
+import { databaseEnv, EnvError, limitsEnv, parseEnv, port, redisEnv } from "@catalog/config";
 
 const root = resolve(__dirname, "../../..");
 
@@ -19,6 +19,16 @@ describe("parseEnv", () => {
     expect(parse).toThrow(EnvError);
     expect(parse).toThrow(/PORT="abc"/);
     expect(parse).toThrow(/MAX_PRODUCTS="-1"/);
+  });
+
+  it("wants a queue prefix holding a Redis Cluster hash tag, {catalog-import} by default", () => {
+    expect(parseEnv(redisEnv, {}).QUEUE_PREFIX).toBe("{catalog-import}");
+    for (const good of ["{a}", "{tenant-1}:imports", "x{y}"]) {
+      expect(parseEnv(redisEnv, { QUEUE_PREFIX: good }).QUEUE_PREFIX).toBe(good);
+    }
+    for (const bad of ["catalog-import", "{}", "{open", "{}{x}"]) {
+      expect(() => parseEnv(redisEnv, { QUEUE_PREFIX: bad })).toThrow(/QUEUE_PREFIX=.*hash tag/);
+    }
   });
 
   it("treats an empty value as unset", () => {
