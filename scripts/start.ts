@@ -37,6 +37,8 @@ function fail(message: string): never {
 
 async function checkRedis(): Promise<void> {
   const redis = createRedisConnection(env.REDIS_URL, "probe");
+  // The failure is reported below, from connect(); the event would only repeat it.
+  redis.on("error", () => undefined);
   try {
     await redis.connect();
     await redis.ping();
