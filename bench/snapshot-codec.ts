@@ -6,7 +6,7 @@
  * `encodeSnapshot` (canonical bytes and their SHA-256), `decode` is `decodeSnapshot`
  * (parse and check); the `JSON.*` lines are the native floor on the same value.
  *
- * Run: `npm run bench -- snapshot-codec`. Env: SNAPSHOT_BENCH_SIZES (default
+ * Run: `npm run bench -- snapshot-codec`. Env: BENCH_SIZES (default
  * `10000,100000`), BENCH_REPS (default 5).
  */
 import { createHash } from "node:crypto";
@@ -25,7 +25,7 @@ import {
 import { sheetLines } from "./support/catalog-sheet";
 import { type Figure, figure, machineInfo, recordFigures } from "./support/figures";
 
-const SIZES = (process.env.SNAPSHOT_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 
 function rowsOf(variants: number, priceShift = 0): RawRow[] {

@@ -63,14 +63,14 @@ export function sheetRow(index: number, options: SheetOptions = {}): string[] {
   const cents = (index * 37) % 100;
   const price = 100 + ((index * 7919) % 90_000) / 10 + (options.priceShift ?? 0);
   return [
-    `Kategori ${category} Ev Gereçleri`,
+    `Kategori ${category}`,
     // Series 0..199 each under one category (200 is a multiple of 20).
-    `Seri ${product % 200} Çizgi`,
-    `Marka ${product % 50} Sanayi`,
-    `${prefix}Ürün ${product} çelik dolap, iki kapılı, ayarlanabilir raflı`,
-    `${prefix}Product ${product} steel cabinet, two doors, adjustable shelves`,
+    `Seri ${product % 200}`,
+    `Marka ${product % 50}`,
+    `${prefix}Ürün ${product} çelik dolap, iki kapılı`,
+    `${prefix}Product ${product} steel cabinet, two doors`,
     `${prefix}MC-${String(product).padStart(6, "0")}-${variant}`,
-    `${60 + (index % 40)} x 120 x 45 cm`,
+    `${60 + (index % 40)}x120x45`,
     `${Math.floor(price)}.${String(cents).padStart(2, "0")}`,
     COLORS[index % COLORS.length] as string,
     MATERIALS[product % MATERIALS.length] as string,
@@ -79,7 +79,7 @@ export function sheetRow(index: number, options: SheetOptions = {}): string[] {
     ORIGINS[product % ORIGINS.length] as string,
     ["A+++", "A++", "A+", "B"][index % 4] as string,
     `${100 + (index % 2000)} W`,
-    "220-240 V",
+    "230 V",
     `${20 + (index % 500)} L`,
     `${30 + (index % 25)} dB`,
     String(1 + (index % 4)),
