@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { createDb, type Database, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
-import { createProducerConnection, type RedisConnection } from "@catalog/queue";
+import { createWorkerConnection, type RedisConnection } from "@catalog/queue";
 import { type RunningSystem, startSystem } from "@catalog/testing";
 import type { Kysely } from "kysely";
 import pg from "pg";
@@ -53,9 +53,11 @@ export async function startBenchSystem(options: {
     workers: options.workers,
     env: options.env,
   });
-  const redis: RedisConnection = createProducerConnection(system.env.REDIS_URL as string);
+  // Waits through a hiccup rather than failing: this connection only watches the queues.
+  const redis: RedisConnection = createWorkerConnection(system.env.REDIS_URL as string);
   redis.on("error", () => undefined);
   const queues: ImportQueues = createImportQueues(redis, system.env.QUEUE_PREFIX as string);
+  for (const queue of Object.values(queues)) queue.on("error", () => undefined);
   const watcher = new JobWatcher(db);
   return {
     system,

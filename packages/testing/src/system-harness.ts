@@ -72,15 +72,16 @@ export interface StartOptions {
 }
 
 /**
- * Starts `node --import tsx <script> ...args` from the repository root (or
- * `cwd`), with this process's node unless `node` names another binary.
+ * Starts `node [...nodeArgs] --import tsx <script> ...args` from the repository root
+ * (or `cwd`), with this process's node unless `node` names another binary.
+ * `nodeArgs` are Node's own flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
  */
 export function startNodeProcess(
   name: string,
   script: string,
-  options: StartOptions & { args?: string[]; node?: string },
+  options: StartOptions & { args?: string[]; node?: string; nodeArgs?: string[] },
 ): ManagedProcess {
-  const args = ["--import", "tsx", script, ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), "--import", "tsx", script, ...(options.args ?? [])];
   return startProcess(name, options.node ?? process.execPath, args, options);
 }
 
@@ -417,8 +418,8 @@ export interface RunningSystem {
   env: NodeJS.ProcessEnv;
   /** Where process logs are written. */
   logDir: string;
-  /** Starts one more worker process and waits until it consumes. */
-  startWorker(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Starts one more worker process (`nodeArgs`: Node's own flags) and waits until it consumes. */
+  startWorker(env?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ManagedProcess>;
   /** Starts (again) the API process on the same port and waits until it is ready. */
   startApi(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   /** A bearer token with `role`. */
@@ -496,11 +497,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     store,
     env,
     logDir,
-    startWorker: async (extra) => {
+    startWorker: async (extra, nodeArgs) => {
       workerCount += 1;
       const worker = startNodeProcess(`worker-${workerCount}`, "apps/worker/src/main.ts", {
         env: { ...env, ...options.workerEnv, ...extra },
         logDir,
+        nodeArgs,
       });
       processes.push(worker);
       system.workers.push(worker);
