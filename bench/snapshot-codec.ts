@@ -3,8 +3,10 @@
  * document: a snapshot of 10,000 and of 100,000 generated variants (bench/support,
  * 20 columns), once all creates (a first import) and once all updates (the same rows
  * with new prices against the catalog the first import made). `encode` is
- * `encodeSnapshot` (canonical bytes and their SHA-256), `decode` is `decodeSnapshot`
- * (parse and check); the `JSON.*` lines are the native floor on the same value.
+ * `encodeSnapshot` (canonical bytes in one buffer and their SHA-256), `writeSnapshot`
+ * streams the same bytes into the hash without holding them, `decode` is
+ * `decodeSnapshot` (parse and check); the `JSON.*` lines are the native floor on the
+ * same value (JSON.stringify without sorted keys, so not canonical).
  *
  * Run: `npm run bench -- snapshot-codec`. Env: BENCH_SIZES (default
  * `10000,100000`), BENCH_REPS (default 5).
@@ -21,6 +23,7 @@ import {
   planImport,
   type RawRow,
   type Snapshot,
+  writeSnapshot,
 } from "../packages/core/src";
 import { sheetLines } from "./support/catalog-sheet";
 import { type Figure, figure, machineInfo, recordFigures } from "./support/figures";
@@ -65,6 +68,13 @@ function measureSnapshot(label: string, snapshot: Snapshot): void {
   const { bytes } = encodeSnapshot(snapshot);
   console.log(`${label}: ${(bytes.length / 1024 / 1024).toFixed(1)} MiB`);
   figures.push(measure(`${label} encode`, () => encodeSnapshot(snapshot)));
+  figures.push(
+    measure(`${label} writeSnapshot→sha256 (streamed)`, () => {
+      const hash = createHash("sha256");
+      writeSnapshot(snapshot, (chunk) => hash.update(chunk));
+      return hash.digest("hex");
+    }),
+  );
   figures.push(
     measure(`${label} JSON.stringify+sha256`, () => {
       const json = Buffer.from(JSON.stringify(snapshot), "utf8");

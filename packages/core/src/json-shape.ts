@@ -36,7 +36,7 @@ const mismatch = new ShapeMismatch("The value does not have the shape being writ
 
 /**
  * Canonical JSON text, handed to `sink` in UTF-8 chunks of about `chunkChars`
- * characters: a large document never becomes one string (a string holding a single
+ * characters (16 Ki by default: short-lived text is cheapest to collect): a large document never becomes one string (a string holding a single
  * non-Latin-1 character takes two bytes per character), and the chunks can be hashed
  * and stored as they come.
  */
@@ -46,7 +46,7 @@ export class JsonWriter {
 
   constructor(
     private readonly sink: (chunk: Buffer) => void,
-    private readonly chunkChars = 64 * 1024,
+    private readonly chunkChars = 16 * 1024,
   ) {}
 
   /** Hands the pending text over once there is a chunk's worth (called between items). */

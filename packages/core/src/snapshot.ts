@@ -70,7 +70,7 @@ export function buildSnapshot({ jobId, input, result }: SnapshotSource): Snapsho
 }
 
 /**
- * Writes the snapshot's canonical JSON (UTF-8) to `sink` in chunks of about 64 KiB,
+ * Writes the snapshot's canonical JSON (UTF-8) to `sink` in chunks of 16 to 64 KiB,
  * so that it can be hashed and stored without ever being one string or one buffer.
  * The bytes are those of `canonicalJson(snapshot)`, written by the snapshot's shape
  * (which knows the key order of every fixed object) instead of a generic walk.
