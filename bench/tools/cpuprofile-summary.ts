@@ -1,8 +1,10 @@
 /**
  * Reads a V8 CPU profile (`node --cpu-prof`) and says where the time of a time
- * window went: self time by function and by area (a package of this repository, a
- * dependency, Node, the garbage collector), and total time (self and callees) of
- * the functions named, e.g. the pipeline's stages.
+ * window went: self time by kind of work (reading the file, writing the report,
+ * the snapshot, Postgres…), by area (a package of this repository, a dependency,
+ * Node, the garbage collector) and by function, and total time (self and callees)
+ * of the functions named, e.g. the pipeline's stages (synchronous callees only: an
+ * `await` or a stream callback starts a new stack).
  */
 import { readFileSync } from "node:fs";
 
@@ -23,9 +25,31 @@ interface CpuProfile {
 /** A window's time, in milliseconds. */
 export interface ProfileSummary {
   totalMs: number;
+  byKind: [string, number][];
   byArea: [string, number][];
   byFunction: [string, number][];
   inclusive: [string, number][];
+}
+
+/** What kind of work a frame does, by where its code lives (first match wins). */
+const KINDS: [string, RegExp][] = [
+  [
+    "XLSX and CSV reading",
+    /saxes|worksheet-reader|workbook-reader|parse-sax|yauzl|csv-parse|iconv-lite|readers\/src/,
+  ],
+  ["report writing (exceljs)", /exceljs|archiver|zip-stream|crc-32|compress-commons|report\/src/],
+  ["zlib (XLSX in and out)", /zlib/],
+  ["snapshot encode/decode", /core\/src\/(json-shape|canonical-json|snapshot|decode-snapshot)/],
+  ["core: normalize, validate, plan", /core\/src/],
+  ["Postgres client (pg)", /node_modules\/(pg|pg-protocol|pg-pool)\//],
+  ["S3 client", /@aws-sdk|@smithy/],
+  ["catalog writes (SQL building)", /catalog\/src|kysely/],
+];
+
+function kindOf(url: string, functionName: string): string {
+  if (functionName === "(garbage collector)") return "garbage collection";
+  if (!url) return "V8 builtins (JSON, strings, regexps…)";
+  return KINDS.find(([, pattern]) => pattern.test(url))?.[0] ?? "other (Node, handlers, libraries)";
 }
 
 /** Where a frame's code lives: `@catalog/<package>`, `apps/<app>`, a dependency, `node:…`, or V8. */
@@ -55,6 +79,7 @@ export function summarizeProfile(
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
+  const byKind = new Map<string, number>();
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, number>();
   const inclusive = new Map<string, number>();
@@ -69,6 +94,8 @@ export function summarizeProfile(
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === "(idle)") continue;
     totalUs += delta;
+    const kind = kindOf(url, functionName);
+    byKind.set(kind, (byKind.get(kind) ?? 0) + delta);
     const area = areaOf(url, functionName);
     byArea.set(area, (byArea.get(area) ?? 0) + delta);
     // A dependency's functions are told apart by file (exceljs reads and writes XLSX).
@@ -90,6 +117,7 @@ export function summarizeProfile(
       .sort((a, b) => b[1] - a[1]);
   return {
     totalMs: totalUs / 1000,
+    byKind: ms(byKind),
     byArea: ms(byArea),
     byFunction: ms(byFunction),
     inclusive: ms(inclusive),
@@ -101,6 +129,8 @@ export function printSummary(title: string, summary: ProfileSummary, top = 15): 
   const line = ([name, ms]: [string, number]) =>
     `  ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / summary.totalMs).toFixed(1).padStart(5)}%  ${name}`;
   console.log(`\n${title}: ${summary.totalMs.toFixed(0)} ms of CPU sampled (idle excluded)`);
+  console.log(" by kind of work (self time):");
+  for (const entry of summary.byKind) console.log(line(entry));
   console.log(" by area (self time):");
   for (const entry of summary.byArea.slice(0, top)) console.log(line(entry));
   console.log(" by function (self time):");
