@@ -11,7 +11,7 @@
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reportModel } from "../../apps/worker/src/handlers/job-report";
+import { reportModel } from "../../apps/worker/src/handlers/report-model-from-snapshot";
 import { toCommitPlan } from "../../apps/worker/src/handlers/commit-plan-from-snapshot";
 import {
   buildSnapshot,

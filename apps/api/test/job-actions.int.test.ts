@@ -3,6 +3,7 @@
  * (422, job unchanged), and that a commit request is taken once — a second or
  * concurrent request gets 409 and the commit queue holds one job.
  */
+import { JOB_COLUMNS } from "@catalog/jobs";
 import { createWorkerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import { putObject } from "@catalog/storage";
 import { testRedisUrl } from "@catalog/testing";
@@ -37,7 +38,11 @@ describe("job actions", () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const readRow = (id: string) =>
-    api.db.selectFrom("ops_importjob").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    api.db
+      .selectFrom("ops_importjob")
+      .select(JOB_COLUMNS)
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
   const commitQueueIds = async () =>
     (await api.queues.commit.getJobs(["waiting", "delayed", "active", "completed", "failed"])).map(
       (job) => job.id,
@@ -134,6 +139,45 @@ describe("job actions", () => {
       const ids = (await commitQueueIds()).filter((id) => id?.includes(job.id)).sort();
       expect(ids).toEqual([queueJobId("commit", job.id, 2), queueJobId("commit", job.id, 3)]);
     });
+
+    it("renews a stranded commit request: its queue work failed before claiming the job (202, new attempt)", async () => {
+      const job = await insertJob(api.db, { status: "validated", error_count: 0 });
+      expect((await post(`/${job.id}/commit/`)).status).toBe(202);
+      // Fresh and its work queued: a second request is refused.
+      expect((await post(`/${job.id}/commit/`)).status).toBe(409);
+
+      // Every attempt of the queued work fails before claiming the job (through BullMQ).
+      const connection = createWorkerConnection(testRedisUrl());
+      const consumer = new Worker(
+        QUEUE_NAMES.commit,
+        async () => {
+          throw new Error("Postgres unreachable");
+        },
+        { connection, prefix: api.queues.commit.opts.prefix },
+      );
+      const first = queueJobId("commit", job.id, 1);
+      await new Promise<void>((resolve) =>
+        consumer.on("failed", (failed) => {
+          if (failed?.id === first && failed.attemptsMade >= (failed.opts.attempts ?? 1)) resolve();
+        }),
+      );
+      await consumer.close();
+      connection.disconnect();
+      expect(await (await api.queues.commit.getJob(first))?.getState()).toBe("failed");
+      await api.db
+        .updateTable("ops_importjob")
+        .set({ commit_requested_at: sql`now() - interval '10 minutes'` })
+        .where("id", "=", job.id)
+        .execute();
+
+      const renewed = await post(`/${job.id}/commit/`);
+      expect(renewed.status).toBe(202);
+      expect(await readRow(job.id)).toMatchObject({ status: "validated", commit_attempts: 2 });
+      const second = await api.queues.commit.getJob(queueJobId("commit", job.id, 2));
+      expect(await second?.getState()).toBe("waiting");
+      // Its work is queued again: one request at a time.
+      expect((await post(`/${job.id}/commit/`)).status).toBe(409);
+    }, 30_000);
 
     it("answers 404 for an unknown job", async () => {
       const response = await post("/0b9a4b8e-0c1d-4f7e-8a8e-5d1a2f3b4c5d/commit/", {});

@@ -224,27 +224,32 @@ export function recordOf<T>(shape: JsonShape<T>): JsonShape<Record<string, T>> {
 
 type Shapes = Record<string, JsonShape<unknown>>;
 type FromShapes<S extends Shapes> = { [K in keyof S]: ShapeType<S[K]> };
+type WithOptional<S extends Shapes, O extends keyof S> = Omit<FromShapes<S>, O> &
+  Partial<Pick<FromShapes<S>, O>>;
 
-/** An object with exactly the keys of `shapes`, or (`partial`) some of them and no other. */
-function fixedObject<S extends Shapes>(shapes: S, partial: boolean): JsonShape<FromShapes<S>> {
+/** An object with the keys of `shapes` and no other; those `optional(key)` says may be absent. */
+function fixedObject<T>(shapes: Shapes, optional: (key: string) => boolean): JsonShape<T> {
   const members = Object.keys(shapes)
     .sort(compareCodePoints)
     .map((key, index) => ({
       key,
       shape: shapes[key] as JsonShape<unknown>,
       text: quoteJsonString(key),
-      // What precedes the value when every key is present (always, unless partial).
+      optional: optional(key),
+      // What precedes the value when every key is present.
       prefix: `${index === 0 ? "{" : ","}${quoteJsonString(key)}:`,
     }));
+  const required = members.filter((member) => !member.optional).length;
+  const allRequired = members.length > 0 && required === members.length;
   return {
-    accepts(value): value is FromShapes<S> {
+    accepts(value): value is T {
       if (!isObject(value)) return false;
       let present = 0;
-      for (const { key, shape } of members) {
+      for (const { key, shape, optional } of members) {
         if (Object.hasOwn(value, key)) {
           if (!shape.accepts(value[key])) return false;
           present++;
-        } else if (!partial) return false;
+        } else if (!optional) return false;
       }
       return ownKeyCount(value) === present;
     },
@@ -253,14 +258,14 @@ function fixedObject<S extends Shapes>(shapes: S, partial: boolean): JsonShape<F
       for (const key of Object.keys(value)) {
         if (!Object.hasOwn(shapes, key)) throw new JsonShapeError(`${path}.${key}`, "no such key");
       }
-      for (const { key, shape } of members) {
+      for (const { key, shape, optional } of members) {
         if (Object.hasOwn(value, key)) shape.check(value[key], `${path}.${key}`);
-        else if (!partial) throw new JsonShapeError(`${path}.${key}`, "a value");
+        else if (!optional) throw new JsonShapeError(`${path}.${key}`, "a value");
       }
     },
     write(value, out) {
       if (!isObject(value)) throw mismatch;
-      if (!partial && members.length > 0) {
+      if (allRequired) {
         for (const { key, shape, prefix } of members) {
           const item = value[key];
           if (item === undefined) throw mismatch;
@@ -273,10 +278,10 @@ function fixedObject<S extends Shapes>(shapes: S, partial: boolean): JsonShape<F
       }
       out.text += "{";
       let present = 0;
-      for (const { key, shape, text } of members) {
+      for (const { key, shape, text, optional } of members) {
         const item = value[key];
         if (item === undefined) {
-          if (partial && !Object.hasOwn(value, key)) continue;
+          if (optional && !Object.hasOwn(value, key)) continue;
           throw mismatch;
         }
         out.text += present === 0 ? `${text}:` : `,${text}:`;
@@ -291,13 +296,20 @@ function fixedObject<S extends Shapes>(shapes: S, partial: boolean): JsonShape<F
 }
 
 /** An object with exactly the keys of `shapes`. */
-export function objectOf<S extends Shapes>(shapes: S): JsonShape<FromShapes<S>> {
-  return fixedObject(shapes, false);
+export function objectOf<S extends Shapes>(shapes: S): JsonShape<FromShapes<S>>;
+/** An object with the keys of `shapes` and no other, the `optional` ones possibly absent. */
+export function objectOf<S extends Shapes, const O extends keyof S & string>(
+  shapes: S,
+  options: { optional: readonly O[] },
+): JsonShape<WithOptional<S, O>>;
+export function objectOf(shapes: Shapes, options?: { optional: readonly string[] }) {
+  const optional = new Set(options?.optional ?? []);
+  return fixedObject(shapes, (key) => optional.has(key));
 }
 
 /** An object with some of the keys of `shapes` and no other. */
 export function partialObjectOf<S extends Shapes>(shapes: S): JsonShape<Partial<FromShapes<S>>> {
-  return fixedObject(shapes, true) as JsonShape<Partial<FromShapes<S>>>;
+  return fixedObject(shapes, () => true);
 }
 
 /** One of `shapes`, chosen by the string at `key` (the discriminant). */

@@ -3,6 +3,7 @@
  * bytes and checks them when read back. Changing it changes the stored format: old
  * snapshots must still read, so a change needs a new format version.
  */
+import type { DataRow } from "./data-rows";
 import type {
   FieldChanges,
   ProductPlanEntry,
@@ -157,6 +158,16 @@ const variantEntry = taggedUnion<VariantPlanEntry>("action", {
   }),
 });
 
+/** A Data sheet row: `marks` only when the row has issues (and in no older snapshot). */
+const dataRow: JsonShape<DataRow> = objectOf(
+  {
+    row: integer,
+    cells: arrayOf(text),
+    marks: arrayOf(objectOf({ issue: integer, cell: integer })),
+  },
+  { optional: ["marks"] },
+);
+
 const named = objectOf({ slug: string, name: string, rows });
 const ref = arrayOf(objectOf({ slug: string, id: integer, version: integer }));
 
@@ -172,10 +183,7 @@ export const SNAPSHOT_SHAPE: JsonShape<Snapshot> = objectOf({
   ),
   variants: recordOf(objectOf({ product: string, dimensions: text, price: text, specs })),
   normalization_log: arrayOf(logEntry),
-  data_rows: objectOf({
-    headers: arrayOf(string),
-    rows: arrayOf(objectOf({ row: integer, cells: arrayOf(text) })),
-  }),
+  data_rows: objectOf({ headers: arrayOf(string), rows: arrayOf(dataRow) }),
   plan: objectOf({
     candidates: objectOf({
       categories: arrayOf(named),

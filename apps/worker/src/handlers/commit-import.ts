@@ -2,9 +2,11 @@
  * The commit job (SPEC §5–6): reads only the snapshot, checks its SHA-256
  * against Postgres, applies its plan in one transaction (drift check, writes,
  * change log, the job's final status), then verifies the created rows in the
- * database (db_verify). A refused commit (integrity, drift, timeout) writes
- * nothing to the catalog. Safe to run twice: the job row is locked inside the
- * transaction and a job already applied is left alone.
+ * database (db_verify) and rewrites the report. A refused commit (integrity,
+ * drift, timeout) writes nothing to the catalog. Safe to run twice: the job row
+ * is locked inside the transaction and a job already applied is left alone; a
+ * committed job whose db_verify is missing (a crash after COMMIT) still owes the
+ * post-commit work, and a redelivery does it.
  */
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
@@ -18,11 +20,14 @@ import { decodeSnapshot, type Snapshot } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import {
   claimForCommit,
+  completePostCommit,
+  failCommit,
   findImportJob,
+  finishCommit,
   JobFailure,
   lockImportJob,
+  owesPostCommit,
   recordProgress,
-  transitionImportJob,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { getObjectBuffer } from "@catalog/storage";
@@ -41,6 +46,7 @@ export async function commitImport(
   const job = await claimForCommit(deps.db, importId);
   if (!job) {
     const current = await findImportJob(deps.db, importId);
+    if (current && owesPostCommit(current)) return completePostCommitWork(current, deps);
     log.info(
       { status: current?.status ?? "missing" },
       "Commit skipped: job is not awaiting a commit",
@@ -48,14 +54,14 @@ export async function commitImport(
     return undefined;
   }
 
-  const stopTimer = deps.metrics.phaseDuration.startTimer({ phase: "commit" });
+  // The commit's duration is its own work: the wait for the commit lock is not counted.
+  const started = performance.now();
+  let lockWaitMs = 0;
+  let applied: { job: ImportJob; snapshot: Snapshot } | undefined;
   try {
-    const applied = await apply(job, deps);
-    if (!applied) return findImportJob(deps.db, importId);
-    deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.job.status, mode: job.mode });
-    const verified = (await verify(applied.job, deps)) ?? applied.job;
-    await rewriteReport(verified, applied.snapshot, deps);
-    return verified;
+    applied = await apply(job, deps, (waitedMs) => {
+      lockWaitMs = waitedMs;
+    });
   } catch (error) {
     const failure = asCommitFailure(error);
     if (!failure) throw error;
@@ -64,16 +70,18 @@ export async function commitImport(
       `${LOG_PATTERNS.commitError} ${importId}`,
     );
     deps.metrics.jobsTotal.inc({ phase: "commit", outcome: "failed", mode: job.mode });
-    return transitionImportJob(deps.db, importId, ["running"], "failed", {
-      failure_code: failure.code,
-      failure_message: failure.message,
-      failure_details: JSON.stringify(failure.details ?? null),
-      retryable: failure.retryable,
-      completed_at: new Date(),
-    });
+    return failCommit(deps.db, importId, failure);
   } finally {
-    stopTimer();
+    const seconds = (performance.now() - started - lockWaitMs) / 1000;
+    deps.metrics.phaseDuration.observe({ phase: "commit" }, seconds);
   }
+  if (!applied) {
+    // Another delivery applied it; finish what it may have left owed.
+    const current = await findImportJob(deps.db, importId);
+    return current && owesPostCommit(current) ? completePostCommitWork(current, deps) : current;
+  }
+  deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.job.status, mode: job.mode });
+  return completePostCommitWork(applied.job, deps, applied.snapshot);
 }
 
 /** Drift becomes SNAPSHOT_STALE with the keys; other JobFailures pass through. */
@@ -99,8 +107,51 @@ function asCommitFailure(error: unknown): JobFailure | undefined {
 async function apply(
   job: ImportJob,
   deps: WorkerDependencies,
+  onLockTaken: (waitedMs: number) => void,
 ): Promise<{ job: ImportJob; snapshot: Snapshot } | undefined> {
-  const { db, store, metrics, logger } = deps;
+  const { db } = deps;
+  const snapshot = await readSnapshot(job, deps);
+  const plan = toCommitPlan(snapshot);
+  const promised = plannedCounts(plan);
+  const total =
+    promised.products.create +
+    promised.products.update +
+    promised.variants.create +
+    promised.variants.update;
+  await recordProgress(db, job.id, { phase: "commit", done: 0, total });
+
+  const finished = await runInCommitTransaction(
+    db,
+    { jobId: job.id, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger, onLockTaken },
+    async (trx, checkDeadline) => {
+      const locked = await lockImportJob(trx, job.id);
+      if (locked?.status !== "running") return undefined;
+      const done = await applyCommitPlan(trx, job.id, plan);
+      checkDeadline();
+      if (!isDeepStrictEqual(done, promised)) {
+        throw new Error(
+          `Commit of ${job.id} did ${JSON.stringify(done)}, plan promised ${JSON.stringify(promised)}`,
+        );
+      }
+      const finished = await finishCommit(trx, job.id, locked.error_count ? "partial" : "success", {
+        result: JSON.stringify(done satisfies CommitCounts),
+        completed_at: new Date(),
+        retryable: false,
+        progress: JSON.stringify({ phase: "commit", done: total, total }),
+      });
+      if (!finished) throw new Error(`Job ${job.id} left 'running' during its commit`);
+      return finished;
+    },
+  );
+  return finished && { job: finished, snapshot };
+}
+
+/**
+ * The job's snapshot, after checking its bytes against the SHA-256 recorded at
+ * validation (SNAPSHOT_INTEGRITY_FAILED otherwise: logged, counted, nothing written).
+ */
+async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<Snapshot> {
+  const { store, metrics, logger } = deps;
   if (!job.snapshot_key || !job.snapshot_hash) throw new Error(`Job ${job.id} has no snapshot`);
   const bytes = await getObjectBuffer(store, job.snapshot_key);
   const actual = createHash("sha256").update(bytes).digest("hex");
@@ -123,68 +174,22 @@ async function apply(
   const snapshot = decodeSnapshot(bytes);
   if (snapshot.job_id !== job.id)
     throw new JobFailure("SNAPSHOT_INTEGRITY_FAILED", "The snapshot belongs to another job");
-  const plan = toCommitPlan(snapshot);
-  const promised = plannedCounts(plan);
-  const total =
-    promised.products.create +
-    promised.products.update +
-    promised.variants.create +
-    promised.variants.update;
-  await recordProgress(db, job.id, { phase: "commit", done: 0, total });
-
-  const finished = await runInCommitTransaction(
-    db,
-    deps.limits.commitTimeoutMs,
-    async (trx, checkDeadline) => {
-      const locked = await lockImportJob(trx, job.id);
-      if (locked?.status !== "running") return undefined;
-      const done = await applyCommitPlan(trx, job.id, plan);
-      checkDeadline();
-      if (!isDeepStrictEqual(done, promised)) {
-        throw new Error(
-          `Commit of ${job.id} did ${JSON.stringify(done)}, plan promised ${JSON.stringify(promised)}`,
-        );
-      }
-      const finished = await transitionImportJob(
-        trx,
-        job.id,
-        ["running"],
-        locked.error_count ? "partial" : "success",
-        {
-          result: JSON.stringify(done satisfies CommitCounts),
-          completed_at: new Date(),
-          retryable: false,
-          progress: JSON.stringify({ phase: "commit", done: total, total }),
-        },
-      );
-      if (!finished) throw new Error(`Job ${job.id} left 'running' during its commit`);
-      return finished;
-    },
-  );
-  return finished && { job: finished, snapshot };
+  return snapshot;
 }
 
 /**
- * Rewrites the report with the result and db_verify. The commit has happened
- * by now: a failure here is logged and leaves the validation report in place.
+ * The work owed after the commit's transaction (SPEC §6): db_verify, then the
+ * report rewritten with the result and db_verify, then both recorded on the job
+ * in one UPDATE. Until that UPDATE the job owes this work (`owesPostCommit`), so
+ * a crash anywhere in here leaves it for a redelivery or the reaper; an error
+ * is thrown for the queue to retry. Returns the job as it is now.
  */
-async function rewriteReport(
+export async function completePostCommitWork(
   job: ImportJob,
-  snapshot: Snapshot,
   deps: WorkerDependencies,
-): Promise<void> {
-  try {
-    await storeJobReport(deps.db, deps.store, job, snapshot);
-  } catch (error) {
-    deps.logger.warn(
-      { err: error, job_id: job.id, phase: "commit" },
-      "Could not rewrite the report after commit",
-    );
-  }
-}
-
-/** db_verify (SPEC §6): looks up every created product and variant after the transaction. */
-async function verify(job: ImportJob, deps: WorkerDependencies): Promise<ImportJob | undefined> {
+  validatedSnapshot?: Snapshot,
+): Promise<ImportJob | undefined> {
+  const snapshot = validatedSnapshot ?? (await readSnapshot(job, deps));
   const report = await verifyCreatedRows(deps.db, job.id);
   if (!report.created_entities_found_in_db) {
     deps.metrics.dbVerifyFailures.inc();
@@ -193,7 +198,10 @@ async function verify(job: ImportJob, deps: WorkerDependencies): Promise<ImportJ
       `${LOG_PATTERNS.dbVerifyFailed} ${job.id}`,
     );
   }
-  return transitionImportJob(deps.db, job.id, [job.status], job.status, {
-    db_verify: JSON.stringify(report),
+  const stored = await storeJobReport(deps.db, deps.store, { ...job, db_verify: report }, snapshot);
+  const completed = await completePostCommit(deps.db, job.id, {
+    dbVerify: report,
+    reportKey: stored.key,
   });
+  return completed ?? findImportJob(deps.db, job.id);
 }
