@@ -26,12 +26,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyCatalogView, normalizeFile, planImport, type RawRow } from "../packages/core/src";
-import {
-  type BenchSystem,
-  requestCommit,
-  startBenchSystem,
-  uploadFile,
-} from "./support/bench-system";
+import { commitJob } from "@catalog/client";
+import { type BenchSystem, startBenchSystem, upload } from "./support/bench-system";
 import {
   type SheetOptions,
   sheetLines,
@@ -79,7 +75,7 @@ async function importOnce(bench: BenchSystem, file: string, mode: "strict" | "sm
 
   sampler.start(bench.workerPids);
   let started = performance.now();
-  const id = await uploadFile(bench, file, mode);
+  const id = await upload(bench, file, mode);
   await bench.watcher.until(id, ["validated"]);
   const validate = seconds(started);
   await bench.idle();
@@ -87,7 +83,7 @@ async function importOnce(bench: BenchSystem, file: string, mode: "strict" | "sm
 
   sampler.start(bench.workerPids);
   started = performance.now();
-  await requestCommit(bench, id);
+  await commitJob(bench.api, id);
   await bench.watcher.until(id, ["success"]);
   const commit = seconds(started);
   await bench.idle();
@@ -170,9 +166,9 @@ async function concurrentFigure(bench: BenchSystem, importFiles: string[], reps:
     const started = performance.now();
     await Promise.all(
       importFiles.map(async (file) => {
-        const id = await uploadFile(bench, file, "strict");
+        const id = await upload(bench, file, "strict");
         await bench.watcher.until(id, ["validated"]);
-        await requestCommit(bench, id);
+        await commitJob(bench.api, id);
         await bench.watcher.until(id, ["success"]);
       }),
     );

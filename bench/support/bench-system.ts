@@ -2,13 +2,12 @@
  * The whole system for a benchmark, as real processes (the process harness of
  * @catalog/testing: embedded S3 in its own process, a redis-server of its own, the
  * API and worker processes), on a database of the benchmark's own that is dropped at
- * the end. Imports go through the API over HTTP; job statuses are read from
- * Postgres by one poller for every job watched, so that watching many jobs puts no
- * load on the API being measured.
+ * the end. Imports go through the API over HTTP (its typed client, @catalog/client);
+ * job statuses are read from Postgres by one poller for every job watched, so that
+ * watching many jobs puts no load on the API being measured.
  */
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { createImportApi, type ImportApi, uploadImport } from "@catalog/client";
 import { createDb, type Database, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
 import { createWorkerConnection, type RedisConnection } from "@catalog/queue";
@@ -25,7 +24,8 @@ export interface BenchSystem {
   db: Kysely<Database>;
   /** A plain client on the same database, for the raw floor and for emptying the catalog. */
   client: pg.Client;
-  token: string;
+  /** The API's typed client, authenticated as an importer. */
+  api: ImportApi;
   watcher: JobWatcher;
   /** The worker processes' pids (as many as run now). */
   workerPids(): number[];
@@ -59,11 +59,12 @@ export async function startBenchSystem(options: {
   const queues: ImportQueues = createImportQueues(redis, system.env.QUEUE_PREFIX as string);
   for (const queue of Object.values(queues)) queue.on("error", () => undefined);
   const watcher = new JobWatcher(db);
+  const token = await system.token("importer");
   return {
     system,
     db,
     client,
-    token: await system.token("importer"),
+    api: createImportApi({ baseUrl: system.apiUrl, token }),
     watcher,
     workerPids: () => system.workers.map((worker) => worker.pid),
     idle: async () => {
@@ -92,36 +93,16 @@ export async function startBenchSystem(options: {
   };
 }
 
-/** Uploads `file` for validation in `mode`; the new job's id. */
-export async function uploadFile(
+/** Uploads `file` for validation in `mode` through the API; the new job's id. */
+export async function upload(
   bench: BenchSystem,
   file: string,
   mode: "strict" | "smart",
 ): Promise<string> {
-  const form = new FormData();
-  form.set("mode", mode);
-  form.set("file", new Blob([await readFile(file)]), basename(file));
-  const response = await fetch(`${bench.system.apiUrl}/api/admin/import-jobs/validate/`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${bench.token}` },
-    body: form,
-  });
-  const body = (await response.json()) as { id?: string };
-  if (response.status !== 202 || !body.id) {
-    throw new Error(`Upload of ${file} answered ${response.status}: ${JSON.stringify(body)}`);
-  }
-  return body.id;
-}
-
-/** Asks for the commit of a validated job. */
-export async function requestCommit(bench: BenchSystem, id: string): Promise<void> {
-  const response = await fetch(`${bench.system.apiUrl}/api/admin/import-jobs/${id}/commit/`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${bench.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ allow_partial: false }),
-  });
-  await response.arrayBuffer();
-  if (response.status !== 202) throw new Error(`Commit of ${id} answered ${response.status}`);
+  const { job, created } = await uploadImport(bench.api, { path: file, mode });
+  // An earlier job for the same bytes would be answered instead: not a new import.
+  if (!created) throw new Error(`Upload of ${file} answered the earlier job ${job.id}`);
+  return job.id;
 }
 
 interface Waiter {

@@ -58,9 +58,21 @@ export async function repeat<T>(
 export const RESULTS_DIR = join(__dirname, "..", "results");
 
 /**
+ * The name figures are recorded under: the benchmark's, followed by the `BENCH_*`
+ * settings of a partial run, so that a quick run does not replace a full one.
+ */
+function recordName(bench: string): string {
+  const settings = Object.entries(process.env)
+    .filter(([name, value]) => name.startsWith("BENCH_") && value)
+    .map(([name, value]) => `${name.slice(6).toLowerCase()}=${value}`)
+    .sort();
+  return settings.length ? `${bench} [${settings.join(" ")}]` : bench;
+}
+
+/**
  * Merges `figures` of benchmark `bench` into bench/results/<yyyy-mm-dd>.json (one file
- * per day; a later run of the same benchmark replaces its earlier figures) and
- * returns that file's path.
+ * per day; a later run of the same benchmark with the same settings replaces its
+ * earlier figures) and returns that file's path.
  */
 export function recordFigures(
   bench: string,
@@ -75,7 +87,11 @@ export function recordFigures(
   } catch {
     // No results yet today.
   }
-  document.benches[bench] = { measured_at: new Date().toISOString(), ...context, figures };
+  document.benches[recordName(bench)] = {
+    measured_at: new Date().toISOString(),
+    ...context,
+    figures,
+  };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
   return file;
 }

@@ -14,7 +14,8 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requestCommit, startBenchSystem, uploadFile } from "../support/bench-system";
+import { commitJob } from "@catalog/client";
+import { startBenchSystem, upload } from "../support/bench-system";
 import { writeSheetCsv, writeSheetXlsx } from "../support/catalog-sheet";
 import { rssBytes } from "../support/process-memory";
 import { truncateCatalog } from "../support/raw-floor";
@@ -96,9 +97,9 @@ async function main(): Promise<void> {
     const rss = rssRecorder(worker.pid);
     const warm = join(folder, "warm.xlsx");
     await writeSheetXlsx(warm, 1_000, { keyPrefix: "warm-" });
-    const warmId = await uploadFile(bench, warm, "smart");
+    const warmId = await upload(bench, warm, "smart");
     await bench.watcher.until(warmId, ["validated"]);
-    await requestCommit(bench, warmId);
+    await commitJob(bench.api, warmId);
     await bench.watcher.until(warmId, ["success"]);
     await bench.idle();
     await truncateCatalog(bench.client);
@@ -109,13 +110,13 @@ async function main(): Promise<void> {
     console.log(`${VARIANTS} variants, ${FORMAT}, ${(bytes / MiB).toFixed(1)} MiB`);
 
     const validateFrom = nowUs();
-    const id = await uploadFile(bench, file, "smart");
+    const id = await upload(bench, file, "smart");
     await bench.watcher.until(id, ["validated"]);
     const validatedAt = nowUs();
     await bench.idle();
     const validateTo = nowUs();
     const commitFrom = nowUs();
-    await requestCommit(bench, id);
+    await commitJob(bench.api, id);
     await bench.watcher.until(id, ["success"]);
     const successAt = nowUs();
     await bench.idle();

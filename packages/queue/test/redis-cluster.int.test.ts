@@ -9,12 +9,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commitJob, createImportApi, type Job, uploadImport, waitForJob } from "@catalog/client";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import {
   createTestDatabase,
+  fixturePath,
   type RedisCluster,
   type RunningSystem,
-  readFixture,
   startRedisCluster,
   startSystem,
   type TestDatabase,
@@ -23,8 +24,6 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 
 jest.setTimeout(240_000);
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe("import queues on a Redis Cluster", () => {
   const logDir = mkdtempSync(join(tmpdir(), "redis-cluster-test-"));
@@ -55,24 +54,6 @@ describe("import queues on a Redis Cluster", () => {
     rmSync(logDir, { recursive: true, force: true });
   });
 
-  async function request(path: string, init: RequestInit = {}): Promise<Response> {
-    const token = await system.token("importer");
-    return fetch(`${system.apiUrl}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, ...init.headers },
-    });
-  }
-
-  async function waitForStatus(id: string, statuses: string[]): Promise<string> {
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const response = await request(`/api/admin/import-jobs/${id}/`);
-      const { status } = (await response.json()) as { status: string };
-      if (statuses.includes(status)) return status;
-      await sleep(200);
-    }
-    throw new Error(`Job ${id} never reached ${statuses.join("/")}`);
-  }
-
   /** Every key under the prefix, by the port of the master holding it. */
   async function keysByNode(): Promise<Map<number, string[]>> {
     const found = new Map<number, string[]>();
@@ -94,24 +75,16 @@ describe("import queues on a Redis Cluster", () => {
 
   it("validates and commits an upload through the cluster with two worker processes", async () => {
     expect(new Set(system.workers.map((worker) => worker.pid)).size).toBe(2);
-    const form = new FormData();
-    form.set("mode", "smart");
-    form.set("file", new Blob([await readFixture("01_base.xlsx")]), "01_base.xlsx");
-    const upload = await request("/api/admin/import-jobs/validate/", {
-      method: "POST",
-      body: form,
+    const api = createImportApi({ baseUrl: system.apiUrl, token: await system.token("importer") });
+    const { job } = await uploadImport(api, { path: fixturePath("01_base.xlsx"), mode: "smart" });
+    const id = job.id;
+    const settled = (statuses: string[]) => ({
+      done: (current: Job) => [...statuses, "failed"].includes(current.status),
+      intervalMs: 200,
     });
-    expect(upload.status).toBe(202);
-    const { id } = (await upload.json()) as { id: string };
-    expect(await waitForStatus(id, ["validated", "failed"])).toBe("validated");
-
-    const commit = await request(`/api/admin/import-jobs/${id}/commit/`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ allow_partial: false }),
-    });
-    expect(commit.status).toBe(202);
-    expect(await waitForStatus(id, ["success", "failed"])).toBe("success");
+    expect((await waitForJob(api, id, settled(["validated"]))).status).toBe("validated");
+    await commitJob(api, id);
+    expect((await waitForJob(api, id, settled(["success"]))).status).toBe("success");
     const variants = await database.db
       .selectFrom("catalog_variant")
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -125,8 +98,8 @@ describe("import queues on a Redis Cluster", () => {
     const [keys = []] = byNode.values();
     expect(keys).toContain(`${prefix}:${QUEUE_NAMES.validate}:${queueJobId("validate", id)}`);
     // The commit's job id may carry an attempt number (commit-<id>-<n>).
-    const commitJob = `${prefix}:${QUEUE_NAMES.commit}:${queueJobId("commit", id)}`;
-    expect(keys.some((key) => key === commitJob || key.startsWith(`${commitJob}-`))).toBe(true);
+    const commitKey = `${prefix}:${QUEUE_NAMES.commit}:${queueJobId("commit", id)}`;
+    expect(keys.some((key) => key === commitKey || key.startsWith(`${commitKey}-`))).toBe(true);
     const slots = new Set(
       await Promise.all(keys.map((key) => nodes[0]?.cluster("KEYSLOT", key) as Promise<number>)),
     );
