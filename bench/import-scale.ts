@@ -25,7 +25,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyCatalogView, normalizeFile, planImport, type RawRow } from "../packages/core/src";
+import {
+  buildSnapshot,
+  emptyCatalogView,
+  normalizeFile,
+  planImport,
+  type RawRow,
+} from "../packages/core/src";
 import { commitJob } from "@catalog/client";
 import { type BenchSystem, startBenchSystem, upload } from "./support/bench-system";
 import {
@@ -64,7 +70,14 @@ function plannedRows(variants: number, options: SheetOptions = {}) {
     cells,
   }));
   const limits = { maxProducts: variants, maxVariants: variants, maxSpecsPerVariant: 50 };
-  return floorRows(planImport(normalizeFile(rows, limits), emptyCatalogView(), "smart").plan);
+  const result = planImport(normalizeFile(rows, limits), emptyCatalogView(), "smart");
+  return floorRows(
+    buildSnapshot({
+      jobId: "0f8fad5b-d9cb-469f-a165-70867728950e",
+      input: { filename: "floor", fileSha256: "0".repeat(64), mode: "smart" },
+      result,
+    }),
+  );
 }
 
 /** One import through the API, each phase timed and its peak worker RSS sampled. */

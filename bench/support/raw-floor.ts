@@ -5,49 +5,16 @@
  * commit costs above this is the price of its guarantees.
  */
 import type pg from "pg";
-import type { ImportPlan } from "../../packages/core/src";
+import { toCommitPlan } from "../../apps/worker/src/handlers/commit-plan-from-snapshot";
+import type { CommitPlan } from "../../packages/catalog/src";
+import type { Snapshot } from "../../packages/core/src";
 
-/** The rows a plan creates, as the columns of each upsert. */
-export interface FloorRows {
-  categories: { slug: string; name: string }[];
-  series: { slug: string; name: string; category_slug: string }[];
-  brands: { slug: string; name: string }[];
-  products: {
-    slug: string;
-    title_tr: string | null;
-    title_en: string | null;
-    category_slug: string;
-    series_slug: string | null;
-    brand_slug: string | null;
-  }[];
-  variants: {
-    model_code: string;
-    product_slug: string;
-    dimensions: string | null;
-    price: string | null;
-    specs: string;
-  }[];
-}
+/** The rows a first import creates, as the commit handler reads them from the snapshot. */
+export type FloorRows = CommitPlan["create"];
 
-/** The created rows of `plan` (a first import: every entry a create). */
-export function floorRows(plan: ImportPlan): FloorRows {
-  return {
-    categories: plan.candidates.categories.map(({ slug, name }) => ({ slug, name })),
-    series: plan.candidates.series.map(({ slug, name, category_slug }) => ({
-      slug,
-      name,
-      category_slug,
-    })),
-    brands: plan.candidates.brands.map(({ slug, name }) => ({ slug, name })),
-    products: plan.products.map((entry) => ({ slug: entry.slug, ...entry.values })),
-    variants: plan.variants.map((entry) => ({
-      model_code: entry.model_code,
-      product_slug: entry.values.product_slug,
-      dimensions: entry.values.dimensions,
-      price: entry.values.price,
-      specs: JSON.stringify(entry.values.specs),
-    })),
-  };
+/** The rows `snapshot` creates (a first import: every entry a create). */
+export function floorRows(snapshot: Snapshot): FloorRows {
+  return toCommitPlan(snapshot).create;
 }
 
 const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key]);
@@ -119,7 +86,7 @@ export async function upsertFloor(client: pg.ClientBase, rows: FloorRows): Promi
         column(variants, "product_slug"),
         column(variants, "dimensions"),
         column(variants, "price"),
-        column(variants, "specs"),
+        variants.map((variant) => JSON.stringify(variant.specs)),
       ],
     );
     await client.query("COMMIT");
