@@ -39,6 +39,7 @@ describe("parseEnv", () => {
 describe.each([
   ["api", "apps/api/src/main.ts", { PORT: "abc" }, "PORT"],
   ["worker", "apps/worker/src/main.ts", { VALIDATE_CONCURRENCY: "zero" }, "VALIDATE_CONCURRENCY"],
+  ["worker", "apps/worker/src/main.ts", { QUEUE_PREFIX: "catalog-import" }, "QUEUE_PREFIX"],
   ["importctl", "apps/cli/src/main.ts", { DATABASE_URL: "not a url" }, "DATABASE_URL"],
 ])("the %s process", (_name, script, badEnv, variable) => {
   it(`exits non-zero naming ${variable} when it is invalid`, () => {
