@@ -11,7 +11,7 @@
  * (default 10000 xlsx). The profile stays in the printed folder for a viewer
  * (Chrome DevTools, speedscope).
  */
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commitJob } from "@catalog/client";
@@ -147,6 +147,10 @@ async function main(): Promise<void> {
     console.log(`\nCPU profile: ${join(profiles, profile)}`);
   } finally {
     await bench.close();
+    // The generated files go; the CPU profile stays for a viewer.
+    for (const name of readdirSync(folder)) {
+      if (name !== "cpu") rmSync(join(folder, name), { force: true });
+    }
   }
 }
 
