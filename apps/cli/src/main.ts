@@ -7,10 +7,9 @@ import { createImportApi, type ImportApi } from "@catalog/client";
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb, type Database } from "@catalog/db";
 import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
-import { createProducerConnection } from "@catalog/queue";
+import { createProducerConnection, type RedisConnection } from "@catalog/queue";
 import { createS3Client, type ObjectStore, s3SettingsFromEnv } from "@catalog/storage";
 import { Command, CommanderError } from "commander";
-import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import packageJson from "../package.json";
 import { errorsCommands } from "./commands/errors";
@@ -38,14 +37,15 @@ async function main(argv: string[]): Promise<void> {
   };
 
   // Producer side of the queues, for retry and revert only; fails fast when Redis is down.
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let queues: ImportQueues | undefined;
   const workQueues = () => {
     if (!queues) {
-      redis = createProducerConnection(env.REDIS_URL);
+      const connection = createProducerConnection(env.REDIS_URL);
       // Reported by the command that needed Redis (it answers UNAVAILABLE).
-      redis.on("error", () => undefined);
-      queues = createImportQueues(redis, env.QUEUE_PREFIX);
+      connection.on("error", () => undefined);
+      redis = connection;
+      queues = createImportQueues(connection, env.QUEUE_PREFIX);
     }
     return queues;
   };

@@ -202,7 +202,7 @@ describe("importctl retry and revert", () => {
     const unavailable = await importctlRunner(() => ({
       databaseUrl: database.url,
       bucket: system.store.bucket,
-      env: { REDIS_URL: `redis://127.0.0.1:${closedPort}`, QUEUE_PREFIX: "unused" },
+      env: { REDIS_URL: `redis://127.0.0.1:${closedPort}`, QUEUE_PREFIX: "{unused}" },
     }))("retry", withErrors, "--allow-partial", "--json");
     expect(unavailable.status).toBe(1);
     expect(JSON.parse(unavailable.stdout)).toMatchObject({ error: { code: "UNAVAILABLE" } });
