@@ -9,12 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-if-needed.sh
-if ! command -v redis-server >/dev/null; then
-  echo "== installing redis-server (the fault suite runs one of its own)"
-  sudo=""
-  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo="sudo"; fi
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-fi
+source scripts/install-redis-if-needed.sh
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 rm -rf .data/faults
 mkdir -p .data/faults

@@ -15,7 +15,7 @@ import { dirname, resolve } from "node:path";
 import { databaseEnv, parseEnvOrExit, port, redisEnv, s3Env } from "@catalog/config";
 import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { type EmbeddedS3Server, startEmbeddedS3Server } from "@catalog/storage";
-import { Redis } from "ioredis";
+import { createRedisConnection } from "@catalog/queue";
 import { z } from "zod";
 
 const env = parseEnvOrExit({
@@ -77,13 +77,8 @@ function fail(message: string): never {
 }
 
 async function checkRedis(): Promise<void> {
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  // The failed connect rejects with the error; the event would only be logged twice.
-  redis.on("error", () => undefined);
+  // The failure is reported below, from connect(); the event would only repeat it.
+  const redis = createRedisConnection(env.REDIS_URL, "probe", { onError: () => undefined });
   try {
     await redis.connect();
     await redis.ping();

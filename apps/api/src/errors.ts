@@ -3,7 +3,7 @@
  * Each code maps to one HTTP status, documented here.
  */
 
-import { classifyError } from "@catalog/jobs";
+import { classifyError, WorkRequestRefused } from "@catalog/jobs";
 import type { Logger } from "@catalog/observability";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
@@ -102,6 +102,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // A commit or revert request refused by @catalog/jobs: its codes are ours.
+  if (error instanceof WorkRequestRefused)
+    return new AppError(error.code, error.message, error.details);
   // body-parser's errors carry a 4xx status and `type` (e.g. entity.parse.failed).
   const status = (error as { status?: number }).status;
   if (status === 400) return new AppError("BAD_REQUEST", (error as Error).message);

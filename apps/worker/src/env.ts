@@ -32,6 +32,12 @@ export const workerEnvShape = {
   VALIDATE_CONCURRENCY: concurrency.default(2),
   /** Commits one worker process runs at once (each holds one Postgres transaction). */
   COMMIT_CONCURRENCY: concurrency.default(2),
+  /** Seconds between two runs of the reaper (stuck jobs, lost queue work), on whichever worker leads maintenance. */
+  REAPER_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(1)).default(60),
+  /** Seconds between two runs of the retention (inputs, reports, snapshots past SNAPSHOT_RETENTION_DAYS), a maintenance task too. */
+  RETENTION_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(60)).default(86_400),
+  /** Seconds between two readings of the queue depth for the metrics. */
+  QUEUE_METRICS_INTERVAL_S: z.coerce.number().pipe(z.number().positive()).default(15),
   /** Seconds SIGTERM waits for jobs in progress before closing anyway. */
   SHUTDOWN_GRACE_S: int(1).default(60),
   /**
@@ -49,8 +55,6 @@ export const workerEnvShape = {
    * STUCK_AFTER_S: a job without a heartbeat for that long is reaped.
    */
   HEARTBEAT_INTERVAL_S: int(1, 600).default(15),
-  /** Seconds between two runs of the reaper (on whichever worker leads maintenance). */
-  REAPER_INTERVAL_S: int(1).default(30),
   /**
    * Seconds a job must have waited for a worker (pending, or a commit requested)
    * before a missing queue job counts as lost and is re-enqueued. Lost work is

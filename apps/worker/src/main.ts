@@ -28,12 +28,14 @@ import { type ConnectionOptions, Queue } from "bullmq";
 import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
+import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
 import { startMaintenance } from "./maintenance/maintenance-loop";
 import { startMetricsServer } from "./metrics-server";
+import { refreshQueueMetrics } from "./queue-metrics";
 import { webhookKey } from "./webhooks/webhook-signature";
 import { startWebhookWorker } from "./webhooks/webhook-worker";
 import type { WorkerDependencies } from "./worker-dependencies";
@@ -57,7 +59,10 @@ async function main(): Promise<void> {
     db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) }),
+    metrics: createMetrics({
+      queues: Object.values(QUEUE_NAMES),
+      stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S),
+    }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,
@@ -91,7 +96,8 @@ async function main(): Promise<void> {
   });
 
   const queues = createImportQueues(producer, env.QUEUE_PREFIX);
-  void removeLegacyReaperSchedule(producer, env.QUEUE_PREFIX);
+  void removeLegacyMaintenanceSchedules(producer, env.QUEUE_PREFIX);
+  // Maintenance: periodic tasks run by one worker at a time, chosen through Postgres.
   const maintenance = startMaintenance({
     databaseUrl: env.DATABASE_URL,
     logger,
@@ -102,9 +108,23 @@ async function main(): Promise<void> {
         everyMs: env.REAPER_INTERVAL_S * 1000,
         run: () => reapJobs(deps, queues, env.STUCK_AFTER_S, { lostAfterS: env.LOST_WORK_AFTER_S }),
       },
+      {
+        name: "retention",
+        everyMs: env.RETENTION_INTERVAL_S * 1000,
+        // A large deletion may take a while (it runs beside the reaper, not before it).
+        timeoutMs: 10 * 60_000,
+        run: () => runRetention(deps, env.SNAPSHOT_RETENTION_DAYS),
+      },
     ],
   });
 
+  // Queue depth and wait (every worker reports the same numbers: graph with max()).
+  const refreshQueues = () =>
+    refreshQueueMetrics(queues, deps.metrics).catch((error) =>
+      logger.warn({ err: error }, "Could not read the queue depth"),
+    );
+  await refreshQueues();
+  const depth = setInterval(refreshQueues, env.QUEUE_METRICS_INTERVAL_S * 1000);
   // Webhooks: delivered only by workers that hold the signing secret.
   const webhooks = env.WEBHOOK_SECRET
     ? startWebhookWorker(
@@ -128,20 +148,6 @@ async function main(): Promise<void> {
     : undefined;
   if (!webhooks) logger.warn("WEBHOOK_SECRET is unset: webhook events are recorded, not sent");
 
-  // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
-  const depth = setInterval(async () => {
-    for (const [kind, queue] of Object.entries(queues)) {
-      const counts = await queue
-        .getJobCounts("waiting", "active", "delayed", "failed")
-        .catch(() => undefined);
-      for (const [state, count] of Object.entries(counts ?? {})) {
-        deps.metrics.queueJobs.set(
-          { queue: QUEUE_NAMES[kind as keyof typeof QUEUE_NAMES], state },
-          count,
-        );
-      }
-    }
-  }, 15_000);
   const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
     postgres: () => sql`SELECT 1`.execute(deps.db),
     redis: () => producer.ping(),
@@ -181,11 +187,16 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
-/** Best effort: an earlier version's reaper scheduler in Redis would fill a queue nobody reads. */
-async function removeLegacyReaperSchedule(connection: ConnectionOptions, prefix: string) {
+/**
+ * Best effort: an earlier version kept the reaper's and the retention's
+ * schedules in Redis (BullMQ job schedulers); left there they would fill a
+ * queue nobody reads.
+ */
+async function removeLegacyMaintenanceSchedules(connection: ConnectionOptions, prefix: string) {
   const legacy = new Queue(LEGACY_MAINTENANCE_QUEUE, { connection, prefix });
   legacy.on("error", () => undefined);
-  await legacy.removeJobScheduler("reaper").catch(() => undefined);
+  for (const id of ["reaper", "retention"])
+    await legacy.removeJobScheduler(id).catch(() => undefined);
   await legacy.obliterate({ force: true }).catch(() => undefined);
   await legacy.close().catch(() => undefined);
 }

@@ -7,6 +7,8 @@ export * from "./job-lifecycle";
 export * from "./job-queues";
 export * from "./job-resource";
 export * from "./media.repository";
+export * from "./object-retention";
 export * from "./retry-policy";
 export * from "./stuck-jobs";
 export * from "./webhook-outbox";
+export * from "./work-requests";

@@ -38,6 +38,8 @@ export interface StoredUpload {
   idempotencyKeyTtlHours: number;
   /** Where the job's webhooks go, if anywhere (already checked). */
   callbackUrl: string | null;
+  /** The id of the request that uploaded it (for log correlation). */
+  requestId?: string;
   /** The client's base name of the file. */
   fileName: string;
   contentType: string;
@@ -132,6 +134,7 @@ async function createOrReuseOnce(
       file_hash: stored.sha256,
       idempotency_key: key ?? null,
       callback_url: upload.callbackUrl,
+      request_id: upload.requestId ?? null,
       input_key: stored.key,
       created_by: upload.createdBy,
       progress: JSON.stringify({

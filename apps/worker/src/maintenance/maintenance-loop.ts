@@ -11,8 +11,9 @@
  * released with the session and another worker takes over at its next tick.
  * The old leader notices at its own next tick and reconnects as a follower.
  *
- * Tasks run on the process's pool, one after another, each bounded by its
- * timeout; a failed or late run is logged and the task simply runs at its next
+ * Tasks run on the process's pool, side by side (a long retention run does
+ * not hold up the reaper), each never twice at once on one leader; a failed run
+ * is logged, a run past its timeout too, and the task simply runs at its next
  * turn. For a moment around a change of leader two processes may run the same
  * task, so tasks must be safe to run concurrently (conditional updates,
  * idempotent enqueues).
@@ -28,7 +29,10 @@ export interface MaintenanceTask {
   name: string;
   /** Milliseconds between the starts of two runs. */
   everyMs: number;
-  /** Milliseconds a run may take before the loop stops waiting for it. Default: `everyMs`. */
+  /**
+   * Milliseconds after which a run still going is logged as late (it is not
+   * stopped; the task's next run waits for it to end). Default: `everyMs`.
+   */
   timeoutMs?: number;
   /** One run. Its errors are logged; the task runs again at its next turn. */
   run(): Promise<unknown>;
@@ -39,7 +43,10 @@ export interface MaintenanceOptions {
   databaseUrl: string;
   logger: Logger;
   tasks: readonly MaintenanceTask[];
-  /** Milliseconds between ticks: how soon a new leader is chosen, and how finely tasks are timed. */
+  /**
+   * Milliseconds between ticks: how soon a new leader is chosen, and how finely
+   * tasks are timed (never more than the most frequent task's interval). Default 5 s.
+   */
   tickMs?: number;
   /** The advisory lock's key; one per deployment database. */
   lockKey?: number;
@@ -53,15 +60,21 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
+/** How long `stop()` waits for runs in progress. */
+const STOP_WAIT_MS = 10_000;
+
 /** Key of the advisory lock that makes one worker the maintenance leader ("mnt1"). */
 export const MAINTENANCE_LOCK = 0x6d6e_7431;
 
 /** Starts the loop; its first tick is immediate. */
 export function startMaintenance(options: MaintenanceOptions): Maintenance {
-  const tickMs = options.tickMs ?? 5_000;
+  // At least as often as the most frequent task, or it would run late.
+  const tickMs = Math.min(options.tickMs ?? 5_000, ...options.tasks.map((task) => task.everyMs));
   const lockKey = options.lockKey ?? MAINTENANCE_LOCK;
   const log = options.logger.child({ phase: "maintenance" });
   const lastRun = new Map<string, number>();
+  /** Runs in progress, by task name. */
+  const running = new Map<string, Promise<void>>();
   let session: pg.Client | undefined;
   let leader = false;
   let stopped = false;
@@ -116,23 +129,20 @@ export function startMaintenance(options: MaintenanceOptions): Maintenance {
 
   const runTask = async (task: MaintenanceTask) => {
     const timeoutMs = task.timeoutMs ?? task.everyMs;
-    let deadline: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((done) => {
-      deadline = setTimeout(() => done("late"), timeoutMs);
-    });
-    const running = task.run();
-    // Past its timeout nobody awaits the run; its late failure must not go unhandled.
-    running.catch(() => undefined);
-    try {
-      if ((await Promise.race([running, late])) === "late")
+    const late = setTimeout(
+      () =>
         log.warn(
           { task: task.name, timeout_ms: timeoutMs },
           "Maintenance task still running past its timeout",
-        );
+        ),
+      timeoutMs,
+    );
+    try {
+      await task.run();
     } catch (error) {
       log.error({ err: error, task: task.name }, "Maintenance task failed");
     } finally {
-      clearTimeout(deadline);
+      clearTimeout(late);
     }
   };
 
@@ -147,9 +157,13 @@ export function startMaintenance(options: MaintenanceOptions): Maintenance {
     for (const task of options.tasks) {
       if (stopped || !leader) return;
       const now = Date.now();
+      if (running.has(task.name)) continue;
       if (now - (lastRun.get(task.name) ?? Number.NEGATIVE_INFINITY) < task.everyMs) continue;
       lastRun.set(task.name, now);
-      await runTask(task);
+      running.set(
+        task.name,
+        runTask(task).finally(() => running.delete(task.name)),
+      );
     }
   };
 
@@ -167,6 +181,11 @@ export function startMaintenance(options: MaintenanceOptions): Maintenance {
       stopped = true;
       clearTimeout(timer);
       await ticking;
+      // Runs in progress get a moment to end before the process closes its pool.
+      await Promise.race([
+        Promise.allSettled(running.values()),
+        new Promise((done) => setTimeout(done, STOP_WAIT_MS).unref()),
+      ]);
       const last = session;
       session = undefined;
       leader = false;
