@@ -9,6 +9,8 @@ import type { ObjectStore } from "@catalog/storage";
 import express, { type Express } from "express";
 import type { Kysely } from "kysely";
 import { errorHandler, notFound } from "./errors";
+import { adminRoutes } from "./routes/admin";
+import { consoleRoutes } from "./routes/console";
 import { healthRoutes } from "./routes/health";
 import { importJobRoutes } from "./routes/import-jobs";
 import { openApiRoutes } from "./routes/openapi";
@@ -25,6 +27,8 @@ export interface ApiDependencies {
   limits: {
     /** Largest accepted upload in bytes (MAX_FILE_BYTES). */
     maxFileBytes: number;
+    /** Seconds without progress after which a working job counts as stuck (STUCK_AFTER_S). */
+    stuckAfterS: number;
   };
   /** Public base URL for job links, without a trailing slash, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
@@ -32,7 +36,10 @@ export interface ApiDependencies {
   ping: { postgres(): Promise<unknown>; redis(): Promise<unknown>; s3(): Promise<unknown> };
 }
 
-/** The API: probes and metrics, the OpenAPI document, the import-job routes; JSON errors. */
+/**
+ * The API: probes and metrics, the OpenAPI document, the import-job and admin
+ * routes, the operator console's static files at `/`; JSON errors.
+ */
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -41,6 +48,8 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(openApiRoutes(deps.baseUrl));
   app.use(importJobRoutes(deps));
+  app.use(adminRoutes(deps));
+  app.use(consoleRoutes());
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

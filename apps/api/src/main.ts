@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     metrics,
     store: s3,
     queues,
-    limits: { maxFileBytes: env.MAX_FILE_BYTES },
+    limits: { maxFileBytes: env.MAX_FILE_BYTES, stuckAfterS: env.STUCK_AFTER_S },
     baseUrl,
     ping: {
       postgres: () => sql`SELECT 1`.execute(db),

@@ -5,3 +5,4 @@ export * from "./job-queues";
 export * from "./job-resource";
 export * from "./media.repository";
 export * from "./stuck-jobs";
+export * from "./job-health";

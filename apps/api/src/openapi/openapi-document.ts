@@ -3,6 +3,7 @@
  * by hand next to the routes; a test checks that every mounted route appears
  * here, so the two cannot drift apart silently.
  */
+import { CANONICAL_COLUMNS, ISSUE_CODES } from "@catalog/core";
 import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
 
@@ -169,8 +170,13 @@ const schemas: Record<string, Schema> = {
     type: "object",
     properties: {
       row: nullable({ type: "integer", description: "Line number in the file" }),
-      column: nullable({ type: "string" }),
-      code: { type: "string" },
+      column: nullable({
+        type: "string",
+        description:
+          "The canonical column (`specs` for too many specs), or the header as written for an unknown or duplicate column",
+        examples: [...CANONICAL_COLUMNS, "specs"],
+      }),
+      code: { type: "string", enum: Object.keys(ISSUE_CODES) },
       severity: { type: "string", enum: ["error", "warning"] },
       message: { type: "string" },
       value: { description: "The offending cell value" },
@@ -214,6 +220,73 @@ const schemas: Record<string, Schema> = {
           redis: { type: "string" },
           s3: { type: "string" },
         },
+      },
+    },
+  },
+  Principal: {
+    type: "object",
+    required: ["email", "role"],
+    properties: {
+      email: { type: "string" },
+      role: { type: "string", enum: ["viewer", "importer", "admin"] },
+    },
+  },
+  HealthJob: {
+    type: "object",
+    properties: {
+      id: { type: "string", format: "uuid" },
+      status: { type: "string", enum: [...JOB_STATUSES] },
+      file_name: { type: "string" },
+      created_by: { type: "string" },
+      failure_code: nullable({ type: "string" }),
+      failure_message: nullable({ type: "string" }),
+      created_at: { type: "string", format: "date-time" },
+      updated_at: { type: "string", format: "date-time" },
+    },
+  },
+  QueueDepth: {
+    type: "object",
+    properties: {
+      waiting: { type: "integer" },
+      active: { type: "integer" },
+      delayed: { type: "integer" },
+      failed: { type: "integer" },
+    },
+  },
+  Health: {
+    type: "object",
+    required: ["queues", "last_24h", "failures_by_code", "stuck_after_s", "stuck"],
+    properties: {
+      queues: nullable({
+        type: "object",
+        description: "Jobs in each import queue by state; null when Redis is unavailable",
+        properties: {
+          validate: ref("QueueDepth"),
+          commit: ref("QueueDepth"),
+          revert: ref("QueueDepth"),
+        },
+      }),
+      queues_error: { type: "string", description: "Why the queue depths are null" },
+      last_24h: {
+        type: "object",
+        description: "Jobs created in the last 24 hours, by status",
+        additionalProperties: { type: "integer" },
+      },
+      failures_by_code: {
+        type: "object",
+        description: "Failed jobs of the last 24 hours, by failure code",
+        additionalProperties: { type: "integer" },
+      },
+      stuck_after_s: { type: "integer", description: "STUCK_AFTER_S" },
+      stuck: {
+        type: "array",
+        description: "Working jobs with no progress for longer than stuck_after_s, oldest first",
+        items: ref("HealthJob"),
+      },
+      recent_failures: {
+        type: "array",
+        description: "The latest failed jobs of the last 24 hours (at most 20), newest first",
+        items: ref("HealthJob"),
       },
     },
   },
@@ -296,6 +369,12 @@ const paths = {
         jobIdParameter,
         { name: "severity", in: "query", schema: { type: "string", enum: ["error", "warning"] } },
         { name: "code", in: "query", schema: { type: "string" } },
+        {
+          name: "column",
+          in: "query",
+          description: "The issue's column: a canonical name, or a header as written",
+          schema: { type: "string" },
+        },
         ...pageParameters(100, 10_000),
       ],
       responses: {
@@ -359,6 +438,28 @@ const paths = {
         "200": jobResponse("A revalidation of this job that has not finished yet"),
         "202": jobResponse("The new job, validation enqueued"),
         ...errors(400, ...AUTH_ERRORS, 404, 409, 503),
+      },
+    },
+  },
+  "/api/admin/me/": {
+    get: {
+      operationId: "getCurrentPrincipal",
+      summary: "Who the bearer token belongs to, and its role (viewer)",
+      security: bearer,
+      responses: {
+        "200": { description: "The token's owner", content: json(ref("Principal")) },
+        ...errors(...AUTH_ERRORS),
+      },
+    },
+  },
+  "/api/admin/health/": {
+    get: {
+      operationId: "getHealth",
+      summary: "Queue depths, jobs by status in the last 24 hours, stuck and failed jobs (viewer)",
+      security: bearer,
+      responses: {
+        "200": { description: "The health report", content: json(ref("Health")) },
+        ...errors(...AUTH_ERRORS),
       },
     },
   },

@@ -74,7 +74,7 @@ export async function startTestApi(
     metrics: createMetrics(),
     store,
     queues,
-    limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024 },
+    limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024, stuckAfterS: 1_800 },
     baseUrl: url,
     ping: {
       postgres: () => sql`SELECT 1`.execute(db),

@@ -7,6 +7,7 @@ import { type Database, IMPORT_MODES, JOB_STATUSES, type ImportJob } from "@cata
 import {
   findImportJob,
   findStuckJobs,
+  jobHealthReport,
   listImportJobs,
   reapStuckJobs,
   toJobResource,
@@ -161,47 +162,19 @@ export function jobsCommands(program: Command, context: Context): void {
     .description("last 24 h by status, stuck jobs, failures by code")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const db = database();
-      const byStatus = await db
-        .selectFrom("ops_importjob")
-        .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
-        .where(sql<boolean>`created_at > now() - interval '24 hours'`)
-        .groupBy("status")
-        .orderBy("status")
-        .execute();
-      const failures = await db
-        .selectFrom("ops_importjob")
-        .select(["failure_code", (eb) => eb.fn.countAll<number>().as("count")])
-        .where("status", "=", "failed")
-        .where(sql<boolean>`created_at > now() - interval '24 hours'`)
-        .groupBy("failure_code")
-        .orderBy("count", "desc")
-        .execute();
-      const stuck = await findStuckJobs(db, context.stuckAfterS);
-      const report = {
-        last_24h: Object.fromEntries(byStatus.map((row) => [row.status, Number(row.count)])),
-        failures_by_code: Object.fromEntries(
-          failures.map((row) => [row.failure_code ?? "unknown", Number(row.count)]),
-        ),
-        stuck: stuck.map((job) => ({ id: job.id, status: job.status, updated_at: job.updated_at })),
-      };
+      const report = await jobHealthReport(database(), context.stuckAfterS);
+      const counts = (byKey: Record<string, number>) => Object.entries(byKey);
       print(Boolean(options.json), report, () =>
         [
           "Last 24 h by status:",
-          formatTable(
-            ["status", "jobs"],
-            byStatus.map((row) => [row.status, Number(row.count)]),
-          ),
+          formatTable(["status", "jobs"], counts(report.last_24h)),
           "",
           "Failures by code (24 h):",
-          failures.length
-            ? formatTable(
-                ["code", "jobs"],
-                failures.map((row) => [row.failure_code, Number(row.count)]),
-              )
+          report.recent_failures.length
+            ? formatTable(["code", "jobs"], counts(report.failures_by_code))
             : "none",
           "",
-          `Stuck (no progress for > ${context.stuckAfterS} s): ${stuck.length}`,
+          `Stuck (no progress for > ${context.stuckAfterS} s): ${report.stuck.length}`,
         ].join("\n"),
       );
     });

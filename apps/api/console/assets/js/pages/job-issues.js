@@ -1,0 +1,151 @@
+/**
+ * A job's issues: filtered by severity, code and column, paged by the API
+ * (`limit`/`offset`), so a job with 10,000 issues loads one page at a time.
+ * Row numbers are the file's own line numbers. The code and column
+ * suggestions come from the API's OpenAPI document (the closed set of codes,
+ * the canonical columns).
+ */
+import { useEffect, useState } from "preact/hooks";
+import { JOBS, request, withQuery } from "../api.js";
+import { ErrorNotice, Pager, TableRegion } from "../components/common.js";
+import { count, valueText } from "../format.js";
+import { html } from "../html.js";
+import { usePoll } from "../poll.js";
+import { href, navigate } from "../router.js";
+
+const PAGE_SIZE = 50;
+
+let vocabulary;
+
+/** Issue codes and columns for the filter suggestions, read once from /api/openapi.json. */
+function loadVocabulary() {
+  vocabulary ??= request("/api/openapi.json")
+    .then((document) => {
+      const issue = document?.components?.schemas?.Issue?.properties ?? {};
+      const columns = issue.column?.anyOf?.find((schema) => schema.examples)?.examples;
+      return { codes: issue.code?.enum ?? [], columns: columns ?? issue.column?.examples ?? [] };
+    })
+    .catch(() => ({ codes: [], columns: [] }));
+  return vocabulary;
+}
+
+function useVocabulary() {
+  const [words, setWords] = useState({ codes: [], columns: [] });
+  useEffect(() => {
+    loadVocabulary().then(setWords);
+  }, []);
+  return words;
+}
+
+function IssueFilters({ jobId, filter }) {
+  const [draft, setDraft] = useState(filter);
+  const words = useVocabulary();
+  const set = (name) => (event) => setDraft({ ...draft, [name]: event.currentTarget.value });
+  const apply = (event) => {
+    event.preventDefault();
+    navigate(`/jobs/${jobId}/issues`, {
+      severity: draft.severity,
+      code: draft.code.trim().toUpperCase(),
+      column: draft.column.trim(),
+    });
+  };
+  const clear = () => {
+    setDraft({ severity: "", code: "", column: "" });
+    navigate(`/jobs/${jobId}/issues`);
+  };
+  return html`<form class="filters" onSubmit=${apply} aria-label="Filter issues">
+    <div class="field">
+      <label for="issue-severity">Severity</label>
+      <select id="issue-severity" value=${draft.severity} onChange=${set("severity")}>
+        <option value="">Errors and warnings</option>
+        <option value="error">Errors</option>
+        <option value="warning">Warnings</option>
+      </select>
+    </div>
+    <div class="field">
+      <label for="issue-code">Code</label>
+      <input id="issue-code" list="issue-codes" autocomplete="off" value=${draft.code} onInput=${set("code")} />
+      <datalist id="issue-codes">${words.codes.map((code) => html`<option value=${code} />`)}</datalist>
+    </div>
+    <div class="field">
+      <label for="issue-column">Column</label>
+      <input id="issue-column" list="issue-columns" autocomplete="off" value=${draft.column} onInput=${set("column")} />
+      <datalist id="issue-columns">${words.columns.map((column) => html`<option value=${column} />`)}</datalist>
+    </div>
+    <div class="field-actions">
+      <button type="submit" class="primary">Apply filters</button>
+      <button type="button" onClick=${clear}>Clear</button>
+    </div>
+  </form>`;
+}
+
+function IssueRow({ issue }) {
+  return html`<tr class=${`severity-${issue.severity}`}>
+    <td class="num">${issue.row ?? "header"}</td>
+    <td>${issue.column ?? ""}</td>
+    <td><span class=${`badge severity-${issue.severity}`}>${issue.severity}</span></td>
+    <td><code>${issue.code}</code></td>
+    <td>${issue.message}</td>
+    <td class="value">${valueText(issue.value)}</td>
+  </tr>`;
+}
+
+export function JobIssues({ job, query }) {
+  const filter = {
+    severity: query.get("severity") ?? "",
+    code: query.get("code") ?? "",
+    column: query.get("column") ?? "",
+  };
+  const offset = Math.max(0, Number(query.get("offset")) || 0);
+  const path = withQuery(`${JOBS}/${job.id}/issues/`, { ...filter, limit: PAGE_SIZE, offset });
+  // Issues are fixed once validation ends; until then the page has none, so look again then.
+  const validated = Boolean(job.validated_at);
+  const { data, error } = usePoll((signal) => request(path, { signal }), `${path}|${validated}`);
+  const filtered = Boolean(filter.severity || filter.code || filter.column);
+
+  return html`<section aria-labelledby="issues-title">
+    <h2 id="issues-title">Issues</h2>
+    <${IssueFilters} key=${JSON.stringify(filter)} jobId=${job.id} filter=${filter} />
+    <${ErrorNotice} error=${error} title="Could not load the issues" />
+    ${
+      data
+        ? html`
+          <${TableRegion} label="Issues">
+            <table class="data issues-table">
+              <caption>
+                ${count(data.total)} ${data.total === 1 ? "issue" : "issues"}${filtered ? " matching the filters" : ""}, by row
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">Row</th>
+                  <th scope="col">Column</th>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Code</th>
+                  <th scope="col">Message</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${data.items.map((issue, index) => html`<${IssueRow} key=${offset + index} issue=${issue} />`)}
+              </tbody>
+            </table>
+          <//>
+          ${
+            data.total === 0
+              ? html`<p>${filtered ? html`No issue matches these filters. <a href=${href(`/jobs/${job.id}/issues`)}>Show every issue</a>.` : validated ? "This file has no issues." : "Issues appear here when validation finishes."}</p>`
+              : null
+          }
+          <${Pager}
+            label="Issue pages"
+            offset=${offset}
+            limit=${PAGE_SIZE}
+            total=${data.total}
+            onPage=${(next) => navigate(`/jobs/${job.id}/issues`, { ...filter, offset: next })}
+          />
+        `
+        : error
+          ? null
+          : html`<p role="status">Loading issues…</p>`
+    }
+  </section>`;
+}
