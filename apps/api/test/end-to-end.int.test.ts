@@ -1,4 +1,3 @@
-
 import type { JobResource } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection } from "@catalog/queue";

@@ -1,4 +1,3 @@
-
 import { requestCommit } from "@catalog/jobs";
 import { dumpCatalog, readFixture } from "@catalog/testing";
 import { commitImport } from "../src/handlers/commit-import";

@@ -1,4 +1,3 @@
-
 import { catalogContentChecksum, readFixture } from "@catalog/testing";
 import { sql } from "kysely";
 import { revertImport } from "../src/handlers/revert-import";

@@ -1,4 +1,3 @@
-
 import { readFixture } from "@catalog/testing";
 import type { LogEvent } from "kysely";
 import { validateImport } from "../src/handlers/validate-import";

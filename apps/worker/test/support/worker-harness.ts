@@ -4,7 +4,7 @@
  * would (input object + job row).
  */
 import { randomUUID } from "node:crypto";
-import { basename, } from "node:path";
+import { basename } from "node:path";
 import { Writable } from "node:stream";
 import type { ImportJob, ImportMode } from "@catalog/db";
 import { createImportJob } from "@catalog/jobs";
