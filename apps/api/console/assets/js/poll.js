@@ -21,12 +21,12 @@ export function movingDelay(unchangedPolls, maxMs = 10_000) {
 /**
  * Loads `load(signal)` whenever `key` changes, then again after
  * `interval(data, unchangedPolls)` ms (null: no more polling). Returns
- * `{data, error, loading, refresh}`; `refresh()` loads at once and restarts the
+ * `{data, error, stale, refresh}`; `refresh()` loads at once and restarts the
  * backoff (after an action the operator took). While a new key loads, the
- * previous data stays shown, so paging does not flash.
+ * previous data stays shown, so paging does not flash, and `stale` is true.
  */
 export function usePoll(load, key, interval = () => null) {
-  const [state, setState] = useState({ data: undefined, error: undefined, loading: true });
+  const [state, setState] = useState({ data: undefined, error: undefined, key: undefined });
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
   const intervalRef = useRef(interval);
@@ -45,7 +45,6 @@ export function usePoll(load, key, interval = () => null) {
       timer = setTimeout(run, document.hidden ? Math.max(ms, MAX_DELAY_MS) : ms);
     };
     async function run() {
-      setState((current) => ({ ...current, loading: true }));
       try {
         const data = await loadRef.current(controller.signal);
         if (controller.signal.aborted) return;
@@ -53,12 +52,12 @@ export function usePoll(load, key, interval = () => null) {
         unchanged = text === previous ? unchanged + 1 : 0;
         previous = text;
         failures = 0;
-        setState({ data, error: undefined, loading: false });
+        setState({ data, error: undefined, key });
         schedule(intervalRef.current(data, unchanged));
       } catch (error) {
         if (controller.signal.aborted || error?.name === "AbortError") return;
         failures += 1;
-        setState((current) => ({ ...current, error, loading: false }));
+        setState((current) => ({ ...current, error }));
         // A refusal (bad request, not found, forbidden) will not change by asking again.
         if (error?.status >= 400 && error?.status < 500) return;
         schedule(Math.min(MAX_DELAY_MS, 1_000 * 2 ** failures));
@@ -71,5 +70,10 @@ export function usePoll(load, key, interval = () => null) {
     };
   }, [key, generation]);
 
-  return { ...state, refresh: () => setGeneration((value) => value + 1) };
+  return {
+    data: state.data,
+    error: state.error,
+    stale: state.key !== key,
+    refresh: () => setGeneration((value) => value + 1),
+  };
 }

@@ -10,10 +10,17 @@ export function StatusBadge({ status }) {
 
 /**
  * A table that scrolls sideways on a narrow window: the region is focusable so
- * keyboard users can scroll it too, and named after the table.
+ * keyboard users can scroll it too, and named after the table. `busy` while
+ * the rows shown are still those of the previous page or filter.
  */
-export function TableRegion({ label, children }) {
-  return html`<div class="table-scroll" role="region" aria-label=${label} tabindex="0">
+export function TableRegion({ label, busy = false, children }) {
+  return html`<div
+    class="table-scroll"
+    role="region"
+    aria-label=${label}
+    aria-busy=${busy ? "true" : "false"}
+    tabindex="0"
+  >
     ${children}
   </div>`;
 }

@@ -4,7 +4,7 @@
  * have errors), revalidate, revert (admin), and download the report. A
  * control the role may not use is not shown at all.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { downloadReport, JOBS, request } from "../api.js";
 import { Dialog, ErrorNotice } from "../components/common.js";
 import { count, MOVING_STATUSES } from "../format.js";
@@ -96,6 +96,9 @@ export function JobActions({ job, can, onActed }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const [message, setMessage] = useState("");
+  // "Commit requested" and the like are true until the job moves on.
+  const moved = `${job.status}|${job.failure?.code ?? ""}`;
+  useEffect(() => setMessage(""), [moved]);
 
   const act = async (run, done) => {
     setBusy(true);

@@ -100,7 +100,7 @@ export function JobIssues({ job, query }) {
   const path = withQuery(`${JOBS}/${job.id}/issues/`, { ...filter, limit: PAGE_SIZE, offset });
   // Issues are fixed once validation ends; until then the page has none, so look again then.
   const validated = Boolean(job.validated_at);
-  const { data, error } = usePoll((signal) => request(path, { signal }), `${path}|${validated}`);
+  const { data, error, stale } = usePoll((signal) => request(path, { signal }), `${path}|${validated}`);
   const filtered = Boolean(filter.severity || filter.code || filter.column);
 
   return html`<section aria-labelledby="issues-title">
@@ -110,7 +110,7 @@ export function JobIssues({ job, query }) {
     ${
       data
         ? html`
-          <${TableRegion} label="Issues">
+          <${TableRegion} label="Issues" busy=${stale}>
             <table class="data issues-table">
               <caption>
                 ${count(data.total)} ${data.total === 1 ? "issue" : "issues"}${filtered ? " matching the filters" : ""}, by row

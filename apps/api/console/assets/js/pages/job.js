@@ -51,8 +51,8 @@ function RevertRefused({ failure }) {
     <h2 id="revert-refused-title">Revert refused</h2>
     <p>${failure.message}</p>
     <p>
-      Nothing was reverted. These rows were changed after this import wrote them (by a later import
-      or by hand); revert the later import first, or fix the rows, then try again:
+      These rows were changed after this import wrote them (by a later import or by hand). Revert
+      the later import first, or put the rows back, then try again:
     </p>
     <ul class="conflicts" aria-label="Conflicting rows">
       ${conflicts.map((text) => {

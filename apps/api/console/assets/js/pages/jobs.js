@@ -1,7 +1,7 @@
 /**
  * The jobs list: newest first, filtered by status and uploader, paged by the
  * API (`limit`/`offset`), updated live: every second while a job on the page
- * moves (backing off while nothing changes), every 10 to 30 s otherwise, so
+ * moves (backing off while nothing changes), every 5 to 20 s otherwise, so
  * new uploads appear too.
  */
 import { useState } from "preact/hooks";
@@ -90,13 +90,13 @@ export function JobsPage({ query }) {
     limit: PAGE_SIZE,
     offset,
   });
-  const { data, error } = usePoll(
+  const { data, error, stale } = usePoll(
     (signal) => request(path, { signal }),
     path,
     (page, unchanged) =>
       page.items.some((job) => MOVING_STATUSES.has(job.status))
         ? movingDelay(unchanged)
-        : Math.min(30_000, 10_000 * 1.5 ** unchanged),
+        : Math.min(20_000, 5_000 * 1.5 ** unchanged),
   );
   const now = Date.now();
   const filtered = Boolean(status || createdBy);
@@ -108,7 +108,7 @@ export function JobsPage({ query }) {
     ${
       data
         ? html`
-          <${TableRegion} label="Jobs">
+          <${TableRegion} label="Jobs" busy=${stale}>
             <table class="data jobs-table">
               <caption>
                 ${count(data.total)} ${data.total === 1 ? "job" : "jobs"}${filtered ? " matching the filters" : ""}, newest first
