@@ -100,7 +100,10 @@ export function JobIssues({ job, query }) {
   const path = withQuery(`${JOBS}/${job.id}/issues/`, { ...filter, limit: PAGE_SIZE, offset });
   // Issues are fixed once validation ends; until then the page has none, so look again then.
   const validated = Boolean(job.validated_at);
-  const { data, error, stale } = usePoll((signal) => request(path, { signal }), `${path}|${validated}`);
+  const { data, error, stale } = usePoll(
+    (signal) => request(path, { signal }),
+    `${path}|${validated}`,
+  );
   const filtered = Boolean(filter.severity || filter.code || filter.column);
 
   return html`<section aria-labelledby="issues-title">
