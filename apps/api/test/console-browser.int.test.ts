@@ -324,6 +324,28 @@ describe("operator console (Chromium, whole system)", () => {
       ["Series", "3"],
       ["Brands", "3"],
     ]);
+    // The candidates themselves, as the fixture's expected outcome lists them.
+    const candidates = admin.locator(".candidates-table");
+    await candidates.waitFor();
+    const expected = readFixtureJson<{
+      candidates: Record<string, { slug: string; name: string; category_slug?: string }[]>;
+    }>("01_base.expected.json").candidates;
+    const listed = (await tableRows(candidates)).map(([type, slug, name, category]) => ({
+      type,
+      slug,
+      name,
+      category,
+    }));
+    const wanted = (["categories", "series", "brands"] as const).flatMap((group) =>
+      (expected[group] ?? []).map((candidate) => ({
+        type: { categories: "category", series: "series", brands: "brand" }[group],
+        slug: candidate.slug,
+        name: candidate.name,
+        category: candidate.category_slug ?? "",
+      })),
+    );
+    expect(listed).toEqual(wanted);
+    expect(listed).toHaveLength(9);
     await expectAccessible(admin, "job overview (validated)");
   });
 
@@ -398,6 +420,56 @@ describe("operator console (Chromium, whole system)", () => {
     expect(await apply({ column: "brand", severity: "warning" })).toEqual([]);
     await admin.getByText("No issue matches these filters.").waitFor();
     await expectAccessible(admin, "issues filtered to none");
+  });
+
+  it("shows the field-level diff of 02_update.csv's updates, before and after", async () => {
+    await admin.goto(`/#/jobs/${jobs["02_update.csv"]}`);
+    await admin.getByRole("link", { name: "Planned changes" }).click();
+    const table = admin.locator(".changes-table");
+    await table.waitFor();
+    // Creates and updates, as the preview counts them.
+    expect(await captionOf(table)).toBe("15 changes, in the order commit applies them");
+    await admin.getByLabel("Action").selectOption("update");
+    await settle(admin, "Changes", filterIs(["entity", "action"], { action: "update" }), () =>
+      admin.getByRole("button", { name: "Apply filters" }).click(),
+    );
+    // What the page shows for each update: key → field → [before, after].
+    const shown = await table
+      .locator("tbody tr")
+      .evaluateAll((rows) =>
+        Object.fromEntries(
+          rows.map((row) => [
+            row.querySelector("th code")?.textContent,
+            Object.fromEntries(
+              [...row.querySelectorAll(".change-fields li")].map((item) => [
+                item.querySelector(".field-name")?.textContent,
+                [
+                  item.querySelector("del")?.textContent?.replace(/^before: /, ""),
+                  item.querySelector("ins")?.textContent?.replace(/^after: /, ""),
+                ],
+              ]),
+            ),
+          ]),
+        ),
+      );
+    // The same diffs, from the fixtures' expected outcomes: what 01 stored, what 02 says.
+    type Variants = Record<string, Record<string, unknown>>;
+    const base = readFixtureJson<{ variants: Variants }>("01_base.expected.json").variants;
+    const update = readFixtureJson<{ variants: Variants }>("02_update.expected.json").variants;
+    const expected: Record<string, Record<string, [unknown, unknown]>> = {};
+    for (const [code, values] of Object.entries(update)) {
+      const before = base[code];
+      if (!before) continue;
+      for (const field of ["dimensions", "price"]) {
+        const after = values[field];
+        if (after === null || after === before[field]) continue;
+        expected[code] = { ...expected[code], [field]: [before[field], after] };
+      }
+    }
+    expect(Object.keys(expected)).toHaveLength(5);
+    expect(shown).toEqual(expected);
+    await expectAccessible(admin, "planned changes with diffs");
+    await screenshot(admin, "console-preview-diff.png");
   });
 
   it("reverts a committed job as admin", async () => {
@@ -530,12 +602,26 @@ describe("operator console (Chromium, whole system)", () => {
     await waitForStatus(importer, "validated");
     expect(
       await importer.getByRole("region", { name: "Actions" }).getByRole("button").allTextContents(),
-    ).toEqual(["Commit…", "Revalidate", "Download report (XLSX)"]);
+    ).toEqual(["Commit…", "Cancel job…", "Revalidate", "Download report (XLSX)"]);
     await importer.goto(`/#/jobs/${jobs["01_base.xlsx"]}`);
     await waitForStatus(importer, "success");
     expect(
       await importer.getByRole("region", { name: "Actions" }).getByRole("button").allTextContents(),
     ).toEqual(["Revalidate", "Download report (XLSX)"]);
+  });
+
+  it("cancels a validated job after a confirmation", async () => {
+    await admin.goto(`/#/jobs/${jobs["05_errors.xlsx"]}`);
+    await waitForStatus(admin, "validated");
+    await admin.getByRole("button", { name: "Cancel job…" }).click();
+    const dialog = admin.getByRole("dialog", { name: "Cancel 05_errors.xlsx?" });
+    await dialog.waitFor();
+    await expectAccessible(admin, "cancel confirmation");
+    await dialog.getByRole("button", { name: "Cancel the job" }).click();
+    await waitForStatus(admin, "cancelled");
+    expect((await jobFromApi(jobs["05_errors.xlsx"] as string)).status).toBe("cancelled");
+    const buttons = await admin.getByRole("region", { name: "Actions" }).getByRole("button");
+    expect(await buttons.allTextContents()).toEqual(["Revalidate", "Download report (XLSX)"]);
   });
 
   it("downloads the report with the token", async () => {

@@ -80,11 +80,13 @@ export async function request(path, { method = "GET", body, signal } = {}) {
   return parsed;
 }
 
-/** `path?query` with the non-empty entries of `query`. */
+/** `path?query` with the non-empty entries of `query`; an array value repeats its key. */
 export function withQuery(path, query) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null && item !== "") search.append(key, String(item));
+    }
   }
   const text = search.toString();
   return text ? `${path}?${text}` : path;

@@ -1,8 +1,8 @@
 /**
  * What the operator can do with a job, by role and status: commit (with a
  * confirmation that says what will be written, and allow-partial when rows
- * have errors), revalidate, revert (admin), and download the report. A
- * control the role may not use is not shown at all.
+ * have errors), cancel, revalidate, revert (admin), and download the report.
+ * A control the role may not use is not shown at all.
  */
 import { useEffect, useState } from "preact/hooks";
 import { downloadReport, JOBS, request } from "../api.js";
@@ -12,6 +12,7 @@ import { html } from "../html.js";
 import { navigate } from "../router.js";
 
 const REVERTIBLE = new Set(["success", "partial"]);
+const CANCELLABLE = new Set(["pending", "validating", "validated"]);
 
 /** `3 categories, 1 series and 2 brands`, or "" when there are none. */
 function candidateText(candidates) {
@@ -91,6 +92,19 @@ function RevertDialog({ job, open, busy, onRevert, onClose }) {
   <//>`;
 }
 
+function CancelDialog({ job, open, busy, onCancelJob, onClose }) {
+  return html`<${Dialog} open=${open} id="cancel-dialog" title=${`Cancel ${job.file_name}?`} onClose=${onClose}>
+    <p>
+      The job ends <strong>cancelled</strong>: it is never committed, and a validation still running
+      stops at its next check. Its preview and report stay readable. Nothing in the catalog changes.
+    </p>
+    <div class="dialog-actions">
+      <button type="button" class="danger" disabled=${busy} onClick=${onCancelJob}>Cancel the job</button>
+      <button type="button" onClick=${onClose}>Keep it</button>
+    </div>
+  <//>`;
+}
+
 export function JobActions({ job, can, onActed }) {
   const [dialog, setDialog] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -122,13 +136,15 @@ export function JobActions({ job, can, onActed }) {
   const canCommit = can.commit && job.status === "validated";
   const canRevalidate = can.commit && !MOVING_STATUSES.has(job.status);
   const canRevert = can.revert && REVERTIBLE.has(job.status);
+  const canCancel = can.commit && CANCELLABLE.has(job.status);
   const hasReport = Boolean(job.validated_at);
-  if (!canCommit && !canRevalidate && !canRevert && !hasReport) return null;
+  if (!canCommit && !canCancel && !canRevalidate && !canRevert && !hasReport) return null;
 
   return html`<section class="actions" aria-label="Actions">
     <div class="button-row">
       ${canCommit ? html`<button type="button" class="primary" onClick=${() => setDialog("commit")}>Commit…</button>` : null}
       ${canRevert ? html`<button type="button" class="danger" onClick=${() => setDialog("revert")}>Revert…</button>` : null}
+      ${canCancel ? html`<button type="button" onClick=${() => setDialog("cancel")}>Cancel job…</button>` : null}
       ${
         canRevalidate
           ? html`<button
@@ -172,6 +188,21 @@ export function JobActions({ job, can, onActed }) {
             act(
               () => post("commit", { allow_partial: allowPartial }),
               () => setMessage("Commit requested: a worker applies it now."),
+            )}
+        />`
+        : null
+    }
+    ${
+      canCancel
+        ? html`<${CancelDialog}
+          job=${job}
+          open=${dialog === "cancel"}
+          busy=${busy}
+          onClose=${() => setDialog(null)}
+          onCancelJob=${() =>
+            act(
+              () => post("cancel"),
+              () => setMessage("Cancel requested."),
             )}
         />`
         : null
