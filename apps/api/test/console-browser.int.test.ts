@@ -38,7 +38,9 @@ interface PageElement {
 declare const document: {
   activeElement: PageElement | null;
   documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(selector: string): unknown;
 };
+declare const DataTransfer: new () => { items: { add(file: File): void } };
 declare const sessionStorage: Record<string, string> & { length: number };
 declare const localStorage: Record<string, string>;
 declare const window: Record<string, unknown>;
@@ -193,9 +195,30 @@ describe("operator console (Chromium, whole system)", () => {
   }
 
   /** Uploads through the page: file picker, mode, progress, then the job page. */
-  async function uploadInPage(page: Page, fixture: string, mode: "strict" | "smart") {
+  async function uploadInPage(
+    page: Page,
+    fixture: string,
+    mode: "strict" | "smart",
+    { drop = false } = {},
+  ) {
     await page.getByRole("link", { name: "Upload" }).click();
-    await page.getByLabel("File (XLSX or CSV)").setInputFiles(fixturePath(fixture));
+    if (drop) {
+      // Drag-and-drop: a real drop event carrying the file, on the drop zone.
+      const content = (await readFixture(fixture)).toString("latin1");
+      const dataTransfer = await page.evaluateHandle(
+        ({ name, bytes }) => {
+          const transfer = new DataTransfer();
+          const array = Uint8Array.from(bytes, (char) => char.charCodeAt(0));
+          transfer.items.add(new File([array], name));
+          return transfer;
+        },
+        { name: fixture, bytes: content },
+      );
+      await page.locator(".dropzone").dispatchEvent("drop", { dataTransfer });
+      await page.getByText(`Selected: ${fixture}`).waitFor();
+    } else {
+      await page.getByLabel("File (XLSX or CSV)").setInputFiles(fixturePath(fixture));
+    }
     await page.getByRole("radio", { name: mode === "smart" ? "Smart" : "Strict" }).check();
     await page.getByRole("button", { name: "Upload and validate" }).click();
     await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}/);
@@ -237,17 +260,6 @@ describe("operator console (Chromium, whole system)", () => {
       headers: { authorization: `Bearer ${tokens.viewer}` },
     });
     return (await response.json()) as JobResource;
-  }
-
-  async function waitForApiStatus(id: string, status: string): Promise<JobResource> {
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const job = await jobFromApi(id);
-      if (job.status === status) return job;
-      if (job.status === "failed")
-        throw new Error(`Job ${id} failed: ${JSON.stringify(job.failure)}`);
-      await sleep(250);
-    }
-    throw new Error(`Job ${id} never reached ${status}`);
   }
 
   // --- the scenario ----------------------------------------------------------
@@ -487,7 +499,8 @@ describe("operator console (Chromium, whole system)", () => {
   });
 
   it("shows a refused revert with the conflicting keys", async () => {
-    await uploadInPage(admin, "07_updates.csv", "strict");
+    await uploadInPage(admin, "07_updates.csv", "strict", { drop: true });
+    expect((await jobFromApi(jobs["07_updates.csv"] as string)).file_name).toBe("07_updates.csv");
     await commitInPage(admin, { allowPartial: true });
     await waitForStatus(admin, "partial");
 
@@ -670,10 +683,59 @@ describe("operator console (Chromium, whole system)", () => {
       const title = long ? `Long ${"x".repeat(210)} ${product}` : `Product ${product}`;
       lines.push(`Bulk,${title},BULK-${index},${long ? "10.00" : "1.234.56"}`);
     }
-    const upload = await uploadWithApi("10000_issues.csv", Buffer.from(lines.join("\n")), "smart");
-    const validated = await waitForApiStatus(upload.id, "validated");
+    // Uploaded through the page with the workers frozen and the upload slowed
+    // down, so the upload's progress and the wait for a worker are both seen.
+    const uploader = await openConsole();
+    await signIn(uploader, "importer");
+    await uploader.getByRole("link", { name: "Upload" }).click();
+    const cdp = await uploader.context().newCDPSession(uploader);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    for (const worker of system.workers) worker.kill("SIGSTOP");
+    try {
+      await uploader.getByLabel("File (XLSX or CSV)").setInputFiles({
+        name: "10000_issues.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(lines.join("\n")),
+      });
+      await uploader.getByRole("radio", { name: "Smart" }).check();
+      await uploader.getByRole("button", { name: "Upload and validate" }).click();
+      const progress = uploader.locator("progress#upload-progress");
+      await progress.waitFor();
+      await uploader.waitForFunction(
+        () => {
+          const bar = document.querySelector("#upload-progress") as {
+            value: number;
+            max: number;
+          } | null;
+          return bar !== null && bar.value > 0 && bar.value < bar.max;
+        },
+        undefined,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      await uploader.waitForURL(/#\/jobs\/[0-9a-f-]{36}/, { timeout: UI_TIMEOUT_MS });
+      await uploader.getByRole("progressbar", { name: "Waiting for a worker" }).waitFor();
+      await waitForStatus(uploader, "pending");
+    } finally {
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      for (const worker of system.workers) worker.kill("SIGCONT");
+    }
+    const id = jobIdOf(uploader);
+    await waitForStatus(uploader, "validated");
+    const validated = await jobFromApi(id);
     expect(validated.summary?.errors).toBe(8_000);
     expect(validated.summary?.warnings).toBe(2_000);
+    const upload = { id };
 
     const page = await openConsole();
     await signIn(page, "viewer");
