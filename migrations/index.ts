@@ -6,8 +6,10 @@
 import type { Migration } from "kysely";
 import * as catalog from "./0001_catalog";
 import * as operations from "./0002_operations";
+import * as jobLifecycle from "./0003_job_lifecycle";
 
 export const migrations: Record<string, Migration> = {
   "0001_catalog": catalog,
   "0002_operations": operations,
+  "0003_job_lifecycle": jobLifecycle,
 };

@@ -3,6 +3,7 @@
  * (422, job unchanged), and that a commit request is taken once — a second or
  * concurrent request gets 409 and the commit queue holds one job.
  */
+import { JOB_COLUMNS } from "@catalog/jobs";
 import { createWorkerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import { putObject } from "@catalog/storage";
 import { testRedisUrl } from "@catalog/testing";
@@ -37,7 +38,11 @@ describe("job actions", () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const readRow = (id: string) =>
-    api.db.selectFrom("ops_importjob").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    api.db
+      .selectFrom("ops_importjob")
+      .select(JOB_COLUMNS)
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
   const commitQueueIds = async () =>
     (await api.queues.commit.getJobs(["waiting", "delayed", "active", "completed", "failed"])).map(
       (job) => job.id,

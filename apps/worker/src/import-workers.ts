@@ -4,8 +4,8 @@
  * retry, the job is marked `failed` (INTERNAL_ERROR) so it does not sit in a
  * working status until the reaper finds it.
  */
-import type { ImportJob, JobStatus } from "@catalog/db";
-import { transitionImportJob } from "@catalog/jobs";
+import type { ImportJob } from "@catalog/db";
+import { failAfterRetries } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
 import { type ConnectionOptions, type Job, Worker } from "bullmq";
@@ -22,7 +22,7 @@ export type ImportHandler = (
  * A revert runs in one transaction on a finished job; when it fails, the job
  * simply stays as it was.
  */
-const WORKING_STATUS: Partial<Record<QueueKind, JobStatus>> = {
+const WORKING_STATUS: Partial<Record<QueueKind, "validating" | "running">> = {
   validate: "validating",
   commit: "running",
 };
@@ -77,11 +77,10 @@ async function onFailed(
   const workingStatus = WORKING_STATUS[kind];
   if (!job || !importId || !workingStatus || job.attemptsMade < (job.opts.attempts ?? 1)) return;
   try {
-    const failed = await transitionImportJob(deps.db, importId, [workingStatus], "failed", {
-      failure_code: "INTERNAL_ERROR",
-      failure_message: `${kind} failed after ${job.attemptsMade} attempts: ${error.message}`,
+    const failed = await failAfterRetries(deps.db, importId, workingStatus, {
+      code: "INTERNAL_ERROR",
+      message: `${kind} failed after ${job.attemptsMade} attempts: ${error.message}`,
       retryable: kind === "commit",
-      completed_at: new Date(),
     });
     if (failed) deps.metrics.jobsTotal.inc({ phase: kind, outcome: "failed", mode: failed.mode });
   } catch (cause) {

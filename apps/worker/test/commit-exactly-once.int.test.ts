@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { findImportJob, requestCommit } from "@catalog/jobs";
+import { findImportJob, recordProgress, requestCommit } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import {
   catalogRowsChecksum,
@@ -50,6 +50,11 @@ describe("commit exactly once", () => {
     expect(Number(changes.n)).toBe(15);
     // And once more, later: nothing to do.
     expect(await commitImport(job.id, harness.deps)).toBeUndefined();
+    // A late delivery's progress write (claimed before the first finished) leaves the finished job as it is.
+    const finished = await findImportJob(harness.deps.db, job.id);
+    expect(finished?.progress).toEqual({ phase: "commit", done: 15, total: 15 });
+    await recordProgress(harness.deps.db, job.id, { phase: "commit", done: 0, total: 15 });
+    expect(await findImportJob(harness.deps.db, job.id)).toEqual(finished);
   });
 
   it("a worker process killed before COMMIT leaves nothing; the retry succeeds", async () => {

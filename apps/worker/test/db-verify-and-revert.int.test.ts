@@ -1,3 +1,5 @@
+import type { ImportJob } from "@catalog/db";
+import { toJobResource } from "@catalog/jobs";
 import { catalogContentChecksum, readFixture } from "@catalog/testing";
 import { sql } from "kysely";
 import { revertImport } from "../src/handlers/revert-import";
@@ -88,8 +90,16 @@ describe("revert", () => {
     );
     const before = await catalogContentChecksum(harness.deps.db);
     const refused = await revertImport(first?.id ?? "", harness.deps);
-    expect(refused).toMatchObject({ status: "success", failure_code: "REVERT_CONFLICT" });
-    const conflicts = (refused?.failure_details as { conflicts: string[] } | undefined)?.conflicts;
+    // The job is still committed and did not fail: the refusal is recorded apart.
+    expect(refused).toMatchObject({
+      status: "success",
+      failure_code: null,
+      revert_refusal: { code: "REVERT_CONFLICT" },
+    });
+    const resource = toJobResource(refused as ImportJob, "");
+    expect(resource.failure).toBeNull();
+    const conflicts = (resource.revert_refusal?.details as { conflicts: string[] } | undefined)
+      ?.conflicts;
     expect(conflicts).toEqual(
       expect.arrayContaining([
         "product:gas-range-4-burner-model-0",
@@ -98,5 +108,12 @@ describe("revert", () => {
       ]),
     );
     expect(await catalogContentChecksum(harness.deps.db)).toBe(before);
+    // Counted under the job's own mode.
+    const reverts = (await harness.deps.metrics.jobsTotal.get()).values.filter(
+      (value) => value.labels.phase === "revert" && value.labels.outcome === "failed",
+    );
+    expect(reverts.map((value) => [value.labels.outcome, value.labels.mode, value.value])).toEqual([
+      ["failed", "smart", 1],
+    ]);
   });
 });

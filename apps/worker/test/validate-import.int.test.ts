@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import { decodeSnapshot } from "@catalog/core";
-import { findImportJob } from "@catalog/jobs";
+import { findImportJob, findJobReportJson } from "@catalog/jobs";
 import {
   createProducerConnection,
   createWorkerConnection,
@@ -72,7 +72,9 @@ describe("validate job", () => {
       await getObjectBuffer(harness.deps.store, done?.snapshot_key ?? ""),
     );
     const expected = readFixtureJson<Record<string, unknown>>("01_base.expected.json");
-    expect(toExpectedShape(done?.report_json, snapshot)).toEqual(expectedView(expected));
+    expect(toExpectedShape(await findJobReportJson(harness.deps.db, job.id), snapshot)).toEqual(
+      expectedView(expected),
+    );
   });
 
   it("fails 06_missing_column.csv with MISSING_COLUMN naming model_code", async () => {
@@ -219,7 +221,9 @@ describe("validate job on bad files, through a real queue worker", () => {
         cases.map((c) => [c.name, c.code ? "failed" : "validated", c.code]),
       );
       // The __proto__ header is only an unknown column.
-      const proto = results[0]?.report_json as { issues: { code: string; column: string }[] };
+      const proto = (await findJobReportJson(harness.deps.db, results[0]?.id ?? "")) as {
+        issues: { code: string; column: string }[];
+      };
       expect(proto.issues).toContainEqual(
         expect.objectContaining({ code: "UNKNOWN_COLUMN", column: "__proto__" }),
       );

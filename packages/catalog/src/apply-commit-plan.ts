@@ -3,7 +3,10 @@
  * (locks every existing row the plan relies on, in a fixed order, and compares
  * versions; makes sure nothing it will create exists yet), then writes
  * candidates, products and variants set-based, and logs each change with the
- * updated rows' before-images for revert.
+ * updated rows' before-images for revert. Rows that come back from RETURNING are
+ * matched to what was written by key (slug, model code or id), never by
+ * position: Postgres promises no order, and an UPDATE ... FROM unnest returns
+ * rows in the order of the plan it picks (often the table's physical order).
  */
 import type { CatalogEntity, Database } from "@catalog/db";
 import { sql, type Transaction } from "kysely";
@@ -131,6 +134,27 @@ function idOf(map: Map<string, number>, entity: string, key: string): number {
   return id;
 }
 
+/**
+ * Pairs each returned row with the input written for it, by key. Throws when a
+ * row has no input or an input no row: the write did not do what was asked.
+ */
+function pairByKey<Input, Key>(
+  what: string,
+  rows: readonly WrittenRow[],
+  inputs: readonly Input[],
+  keyOfRow: (row: WrittenRow) => Key,
+  keyOfInput: (input: Input) => Key,
+): { row: WrittenRow; input: Input }[] {
+  const byKey = new Map(inputs.map((input) => [keyOfInput(input), input]));
+  if (byKey.size !== inputs.length || rows.length !== inputs.length)
+    throw new Error(`${what}: ${rows.length} rows returned for ${inputs.length} written`);
+  return rows.map((row) => {
+    const input = byKey.get(keyOfRow(row));
+    if (input === undefined) throw new Error(`${what}: returned row ${row.key} was not written`);
+    return { row, input };
+  });
+}
+
 interface ChangeEntry {
   entity: CatalogEntity;
   row: WrittenRow;
@@ -190,14 +214,14 @@ export async function applyCommitPlan(
     throw new CatalogDriftError(drift);
 
   const changes: ChangeEntry[] = [];
-  const created = (
+  const created = <Values extends Record<string, unknown>>(
     entity: CatalogEntity,
     rows: WrittenRow[],
-    values: Record<string, unknown>[],
+    values: Values[],
   ) => {
-    rows.forEach((row, index) => {
-      changes.push({ entity, row, action: "create", before: null, after: values[index] ?? {} });
-    });
+    const keyOf = (value: Values) => String(value[KEY_COLUMN[entity]]);
+    for (const { row, input } of pairByKey(`${entity} insert`, rows, values, (r) => r.key, keyOf))
+      changes.push({ entity, row, action: "create", before: null, after: input });
     return rows;
   };
 
@@ -237,23 +261,42 @@ export async function applyCommitPlan(
   });
   const newProducts = plan.create.products.map(productValues);
   const changedProducts = plan.update.products.map((p) => ({ ...productValues(p), id: p.seen.id }));
-  const lockedProducts = locked.get("product");
   const products = idsByKey([
     ...plan.rely.products,
     ...plan.update.products.map((p) => p.seen),
     ...created("product", await insertProducts(trx, newProducts), newProducts),
   ]);
-  const updatedProducts = await updateProducts(trx, changedProducts);
-  updatedProducts.forEach((row, index) => {
-    const { id: _id, ...after } = changedProducts[index] as (typeof changedProducts)[number];
-    changes.push({
-      entity: "product",
-      row,
-      action: "update",
-      before: productBefore(lockedProducts?.get(row.id)) ?? null,
-      after,
-    });
-  });
+  const updated = <Values extends { id: number }>(
+    entity: CatalogEntity,
+    rows: WrittenRow[],
+    values: Values[],
+    before: (row: StoredRow | undefined) => Record<string, unknown> | undefined,
+  ) => {
+    const lockedRows = locked.get(entity);
+    for (const { row, input } of pairByKey(
+      `${entity} update`,
+      rows,
+      values,
+      (r) => r.id,
+      (v) => v.id,
+    )) {
+      const { id: _id, ...after } = input;
+      changes.push({
+        entity,
+        row,
+        action: "update",
+        before: before(lockedRows?.get(row.id)) ?? null,
+        after,
+      });
+    }
+    return rows;
+  };
+  const updatedProducts = updated(
+    "product",
+    await updateProducts(trx, changedProducts),
+    changedProducts,
+    productBefore,
+  );
 
   const variantValues = (v: PlannedVariant) => ({
     model_code: v.model_code,
@@ -264,19 +307,13 @@ export async function applyCommitPlan(
   });
   const newVariants = plan.create.variants.map(variantValues);
   const changedVariants = plan.update.variants.map((v) => ({ ...variantValues(v), id: v.seen.id }));
-  const lockedVariants = locked.get("variant");
   const createdVariants = created("variant", await insertVariants(trx, newVariants), newVariants);
-  const updatedVariants = await updateVariants(trx, changedVariants);
-  updatedVariants.forEach((row, index) => {
-    const { id: _id, ...after } = changedVariants[index] as (typeof changedVariants)[number];
-    changes.push({
-      entity: "variant",
-      row,
-      action: "update",
-      before: variantBefore(lockedVariants?.get(row.id)) ?? null,
-      after,
-    });
-  });
+  const updatedVariants = updated(
+    "variant",
+    await updateVariants(trx, changedVariants),
+    changedVariants,
+    variantBefore,
+  );
 
   await insertChangeLog(trx, jobId, changes);
   const count = (entity: CatalogEntity, action: "create" | "update") =>

@@ -34,7 +34,11 @@ describe("migrations", () => {
   it("apply to an empty database, roll all back, apply again; a second apply changes nothing", async () => {
     expect(await tablesIn(db)).toEqual([]);
 
-    expect(await migrateToLatest(db)).toEqual(["Up 0001_catalog", "Up 0002_operations"]);
+    expect(await migrateToLatest(db)).toEqual([
+      "Up 0001_catalog",
+      "Up 0002_operations",
+      "Up 0003_job_lifecycle",
+    ]);
     const tables = await tablesIn(db);
     expect(tables).toEqual([
       "catalog_brand",
@@ -50,11 +54,19 @@ describe("migrations", () => {
 
     expect(await migrateToLatest(db)).toEqual([]);
 
-    expect(await migrateDownAll(db)).toEqual(["Down 0002_operations", "Down 0001_catalog"]);
+    expect(await migrateDownAll(db)).toEqual([
+      "Down 0003_job_lifecycle",
+      "Down 0002_operations",
+      "Down 0001_catalog",
+    ]);
     expect(await tablesIn(db)).toEqual([]);
     expect((await migrationStatus(db)).every((m) => m.executedAt === undefined)).toBe(true);
 
-    expect(await migrateToLatest(db)).toEqual(["Up 0001_catalog", "Up 0002_operations"]);
+    expect(await migrateToLatest(db)).toEqual([
+      "Up 0001_catalog",
+      "Up 0002_operations",
+      "Up 0003_job_lifecycle",
+    ]);
     expect(await tablesIn(db)).toEqual(tables);
   });
 

@@ -1,42 +1,89 @@
 /**
- * Reading and moving import jobs through their states (SPEC §7). Every state
- * change is a conditional UPDATE on the expected current status, so two workers
- * (or a duplicate queue delivery) can never both move the same job.
+ * Reading import jobs. Every read names its columns (JOB_COLUMNS: all but
+ * `report_json`), so no list or per-job route ever loads a report of every issue
+ * and candidate. Writes are not here: they are the named transitions of
+ * job-lifecycle.ts.
  */
-import type {
-  Database,
-  ImportJob,
-  ImportJobUpdate,
-  ImportMode,
-  JobProgress,
-  JobStatus,
-  NewImportJob,
-} from "@catalog/db";
+import type { Database, ImportJob, ImportMode, JobStatus } from "@catalog/db";
 import { type Kysely, sql, type Transaction } from "kysely";
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** Every column of ops_importjob but `report_json`: what a job read selects. */
+export const JOB_COLUMNS = [
+  "id",
+  "status",
+  "mode",
+  "file_name",
+  "file_size",
+  "file_hash",
+  "idempotency_key",
+  "input_key",
+  "snapshot_key",
+  "snapshot_hash",
+  "report_key",
+  "summary",
+  "result",
+  "db_verify",
+  "total_rows",
+  "created_count",
+  "updated_count",
+  "unchanged_count",
+  "error_count",
+  "warning_count",
+  "allow_partial",
+  "commit_requested_at",
+  "commit_attempts",
+  "failure_code",
+  "failure_message",
+  "failure_details",
+  "revert_refusal",
+  "retryable",
+  "progress",
+  "revalidated_from",
+  "created_by",
+  "created_at",
+  "started_at",
+  "validated_at",
+  "completed_at",
+  "heartbeat_at",
+  "updated_at",
+] as const satisfies readonly (keyof ImportJob)[];
+
+// A column added to the table must be added above (or the build fails here).
+type MissingColumn = Exclude<keyof ImportJob, (typeof JOB_COLUMNS)[number]>;
+const _everyColumn: [MissingColumn] extends [never] ? true : MissingColumn = true;
+void _everyColumn;
 
 /** Statuses in which an earlier upload of the same bytes is reused (idempotency by file hash). */
 export const REUSABLE_STATUSES: readonly JobStatus[] = ["pending", "validating", "validated"];
 
 /** Statuses no worker will move on from by itself. */
-export const FINAL_STATUSES: readonly JobStatus[] = ["success", "partial", "failed", "reverted"];
-
-/** Inserts a new job (status `pending`). */
-export async function createImportJob(
-  db: Db,
-  job: Omit<NewImportJob, "status">,
-): Promise<ImportJob> {
-  return db
-    .insertInto("ops_importjob")
-    .values({ ...job, status: "pending" })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
+export const FINAL_STATUSES: readonly JobStatus[] = [
+  "success",
+  "partial",
+  "failed",
+  "reverted",
+  "cancelled",
+];
 
 /** The job with this id, or undefined. */
 export async function findImportJob(db: Db, id: string): Promise<ImportJob | undefined> {
-  return db.selectFrom("ops_importjob").selectAll().where("id", "=", id).executeTakeFirst();
+  return db.selectFrom("ops_importjob").select(JOB_COLUMNS).where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * The job's validation report JSON (summary, issues, candidates), or undefined
+ * when the job has none. The one read of `report_json` outside Postgres: for
+ * tools and tests that need the whole document.
+ */
+export async function findJobReportJson(db: Db, id: string): Promise<unknown> {
+  const row = await db
+    .selectFrom("ops_importjob")
+    .select("report_json")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row?.report_json ?? undefined;
 }
 
 /** An earlier job for the same bytes and mode that is still pending, validating or validated. */
@@ -47,7 +94,7 @@ export async function findReusableJob(
 ): Promise<ImportJob | undefined> {
   return db
     .selectFrom("ops_importjob")
-    .selectAll()
+    .select(JOB_COLUMNS)
     .where("file_hash", "=", fileHash)
     .where("mode", "=", mode)
     .where("status", "in", REUSABLE_STATUSES)
@@ -64,40 +111,23 @@ export async function findJobByIdempotencyKey(
 ): Promise<ImportJob | undefined> {
   return db
     .selectFrom("ops_importjob")
-    .selectAll()
+    .select(JOB_COLUMNS)
     .where("created_by", "=", createdBy)
     .where("idempotency_key", "=", key)
     .executeTakeFirst();
 }
 
-/**
- * Moves a job from one of `from` to `to`, with `changes`, only if it is still in
- * one of `from`. Returns the updated job, or undefined when its status was
- * something else (someone else moved it first).
- */
-export async function transitionImportJob(
+/** A job revalidated from `sourceId` that has not finished validating yet, if any. */
+export async function findRevalidationInProgress(
   db: Db,
-  id: string,
-  from: readonly JobStatus[],
-  to: JobStatus,
-  changes: Omit<ImportJobUpdate, "status" | "id"> = {},
+  sourceId: string,
 ): Promise<ImportJob | undefined> {
   return db
-    .updateTable("ops_importjob")
-    .set({ ...changes, status: to, updated_at: sql`now()` })
-    .where("id", "=", id)
-    .where("status", "in", from)
-    .returningAll()
+    .selectFrom("ops_importjob")
+    .select(JOB_COLUMNS)
+    .where("revalidated_from", "=", sourceId)
+    .where("status", "in", ["pending", "validating"])
     .executeTakeFirst();
-}
-
-/** Records progress (and a heartbeat, which tells the reaper the job is alive). */
-export async function recordProgress(db: Db, id: string, progress: JobProgress): Promise<void> {
-  await db
-    .updateTable("ops_importjob")
-    .set({ progress: JSON.stringify(progress), heartbeat_at: sql`now()`, updated_at: sql`now()` })
-    .where("id", "=", id)
-    .execute();
 }
 
 /** Filters of the job list (SPEC §8). */
@@ -123,7 +153,7 @@ export async function listImportJobs(
   if (filter.createdAfter) query = query.where("created_at", ">", filter.createdAfter);
   const [items, count] = await Promise.all([
     query
-      .selectAll()
+      .select(JOB_COLUMNS)
       .orderBy("created_at", "desc")
       .orderBy("id")
       .limit(page.limit)
@@ -134,35 +164,21 @@ export async function listImportJobs(
   return { items, total: Number(count.total) };
 }
 
-/**
- * Takes a job for commit: status becomes `running` when a commit was requested
- * and the job is `validated`, a retryable `failed`, or already `running` (a
- * redelivery after a worker died: its transaction rolled back, so nothing was
- * written). Whether the job really still needs applying is decided under the
- * commit transaction's lock, not here.
- */
-export async function claimForCommit(db: Db, id: string): Promise<ImportJob | undefined> {
+/** Failed jobs created in the last `hours` hours, newest first, at most `limit`. */
+export async function listRecentFailedJobs(
+  db: Db,
+  hours: number,
+  limit: number,
+): Promise<ImportJob[]> {
   return db
-    .updateTable("ops_importjob")
-    .set({
-      status: "running",
-      heartbeat_at: sql`now()`,
-      updated_at: sql`now()`,
-      failure_code: null,
-      failure_message: null,
-      failure_details: null,
-    })
-    .where("id", "=", id)
-    .where("commit_requested_at", "is not", null)
-    .where((eb) =>
-      eb.or([
-        eb("status", "in", ["validated", "running"]),
-        eb.and([eb("status", "=", "failed"), eb("retryable", "=", true)]),
-      ]),
-    )
-    .where((eb) => eb.or([eb("error_count", "=", 0), eb("allow_partial", "=", true)]))
-    .returningAll()
-    .executeTakeFirst();
+    .selectFrom("ops_importjob")
+    .select(JOB_COLUMNS)
+    .where("status", "=", "failed")
+    .where(sql<boolean>`created_at > now() - make_interval(hours => ${hours})`)
+    .orderBy("created_at", "desc")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
 }
 
 /** Locks the job row for the rest of the transaction and returns it. */
@@ -172,71 +188,8 @@ export async function lockImportJob(
 ): Promise<ImportJob | undefined> {
   return trx
     .selectFrom("ops_importjob")
-    .selectAll()
+    .select(JOB_COLUMNS)
     .where("id", "=", id)
     .forUpdate()
     .executeTakeFirst();
-}
-
-/**
- * Records a commit request in one conditional UPDATE, so two requests can never
- * both be accepted: allowed on a `validated` job with no commit requested yet,
- * or on a `failed` job whose commit failed for a retryable reason. Returns the
- * job with `commit_attempts` (the queue job id's attempt number), or undefined
- * when the job is in no state to be committed.
- */
-export async function requestCommit(
-  db: Db,
-  id: string,
-  allowPartial: boolean,
-): Promise<ImportJob | undefined> {
-  return db
-    .updateTable("ops_importjob")
-    .set((eb) => ({
-      commit_requested_at: sql`now()`,
-      allow_partial: allowPartial,
-      commit_attempts: eb("commit_attempts", "+", 1),
-      updated_at: sql`now()`,
-    }))
-    .where("id", "=", id)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "validated"), eb("commit_requested_at", "is", null)]),
-        // Once per failure: the failure's transition set updated_at after the
-        // request before it, and this UPDATE sets both equal.
-        eb.and([
-          eb("status", "=", "failed"),
-          eb("retryable", "=", true),
-          eb.or([
-            eb("commit_requested_at", "is", null),
-            eb("commit_requested_at", "<", eb.ref("updated_at")),
-          ]),
-        ]),
-      ]),
-    )
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/**
- * A new pending job for the same stored input as `source` (revalidate, SPEC §6):
- * same bytes, name and mode, `revalidated_from` pointing back. The input object
- * is shared, not copied.
- */
-export async function createRevalidationJob(
-  db: Db,
-  source: ImportJob,
-  id: string,
-  createdBy: string,
-): Promise<ImportJob> {
-  return createImportJob(db, {
-    id,
-    mode: source.mode,
-    file_name: source.file_name,
-    file_size: source.file_size,
-    file_hash: source.file_hash,
-    input_key: source.input_key,
-    revalidated_from: source.id,
-    created_by: createdBy,
-  });
 }

@@ -1,6 +1,7 @@
 export * from "./failure-codes";
 export * from "./import-job.repository";
 export * from "./job-failure";
+export * from "./job-lifecycle";
 export * from "./job-queues";
 export * from "./job-resource";
 export * from "./media.repository";

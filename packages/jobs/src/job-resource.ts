@@ -37,6 +37,11 @@ export interface JobResource {
   completed_at: string | null;
   progress: unknown;
   failure: { code: string; message: string; details: unknown } | null;
+  /**
+   * Why the last revert request was refused (`details.conflicts`: the keys a
+   * later change touched), or null. The job keeps its status: it did not fail.
+   */
+  revert_refusal: { code: string; message: string; details: unknown; at: string } | null;
   summary: SummaryResource | null;
   result: unknown;
   db_verify: unknown;
@@ -94,6 +99,7 @@ export function toJobResource(job: ImportJob, baseUrl: string): JobResource {
           details: job.failure_details ?? null,
         }
       : null,
+    revert_refusal: (job.revert_refusal as JobResource["revert_refusal"]) ?? null,
     summary: job.summary ? toSummaryResource(job.summary as StoredSummary) : null,
     result: job.result ?? null,
     db_verify: job.db_verify ?? null,

@@ -1,13 +1,15 @@
 /**
- * Stuck jobs: in a working status (pending, validating, running) with no sign of
- * life (heartbeat or update) for longer than STUCK_AFTER_S. One query finds
- * them; reaping fails them with STUCK_JOB_REAPED (a stuck commit stays
- * retryable: its transaction never committed, so nothing was written).
+ * Stuck jobs: validating or running with no sign of life (heartbeat or update)
+ * for longer than STUCK_AFTER_S. These are the reads; failing them is the
+ * `reapStuck` transition of job-lifecycle.ts.
  */
 import type { Database, ImportJob, JobStatus } from "@catalog/db";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
+import { JOB_COLUMNS } from "./import-job.repository";
+import { noSignOfLifeFor, TRANSITIONS } from "./job-lifecycle";
 
-const WORKING: JobStatus[] = ["pending", "validating", "running"];
+/** The statuses in which a job can be stuck: those a worker holds it in. */
+export const STUCK_STATUSES: readonly JobStatus[] = TRANSITIONS.reapStuck.from;
 
 /** Jobs with no sign of life for more than `stuckAfterS` seconds, oldest first. */
 export async function findStuckJobs(
@@ -16,35 +18,10 @@ export async function findStuckJobs(
 ): Promise<ImportJob[]> {
   return db
     .selectFrom("ops_importjob")
-    .selectAll()
-    .where("status", "in", WORKING)
-    .where(
-      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
-    )
+    .select(JOB_COLUMNS)
+    .where("status", "in", STUCK_STATUSES)
+    .where(noSignOfLifeFor(stuckAfterS))
     .orderBy("updated_at")
-    .execute();
-}
-
-/** Fails every job stuck past `stuckAfterS`; returns those it failed. */
-export async function reapStuckJobs(
-  db: Kysely<Database>,
-  stuckAfterS: number,
-): Promise<ImportJob[]> {
-  return db
-    .updateTable("ops_importjob")
-    .set({
-      status: "failed",
-      failure_code: "STUCK_JOB_REAPED",
-      failure_message: sql`'No progress for more than ' || ${stuckAfterS}::text || ' s in status ' || status`,
-      retryable: sql`status = 'running'`,
-      completed_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where("status", "in", WORKING)
-    .where(
-      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
-    )
-    .returningAll()
     .execute();
 }
 
@@ -56,13 +33,11 @@ export async function countStuckJobs(
   const rows = await db
     .selectFrom("ops_importjob")
     .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
-    .where("status", "in", WORKING)
-    .where(
-      sql<boolean>`coalesce(heartbeat_at, updated_at) < now() - make_interval(secs => ${stuckAfterS})`,
-    )
+    .where("status", "in", STUCK_STATUSES)
+    .where(noSignOfLifeFor(stuckAfterS))
     .groupBy("status")
     .execute();
-  const counts: Record<string, number> = { pending: 0, validating: 0, running: 0 };
+  const counts: Record<string, number> = Object.fromEntries(STUCK_STATUSES.map((s) => [s, 0]));
   for (const row of rows) counts[row.status] = Number(row.count);
   return counts;
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Database } from "@catalog/db";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 
 export interface CatalogDump {
   categories: Record<string, { name: string }>;
@@ -106,18 +106,16 @@ const CATALOG_TABLES = [
   "catalog_variant",
 ];
 
-/**
- * Row counts and a SHA-256 over every column of every row of every catalog table
- * (ids, versions and timestamps included): equal only if nothing at all was written.
- */
-export async function catalogRowsChecksum(
+/** Row counts and a SHA-256 over every catalog table's rows, each row as `rowText` renders it. */
+async function rowsChecksum(
   db: Kysely<Database>,
+  rowText: RawBuilder<string>,
 ): Promise<{ counts: Record<string, number>; sha256: string }> {
   const hash = createHash("sha256");
   const counts: Record<string, number> = {};
   for (const table of CATALOG_TABLES) {
     const { rows } = await sql<{ row: string }>`
-      SELECT t::text AS row FROM ${sql.table(table)} AS t ORDER BY t.id`.execute(db);
+      SELECT ${rowText} AS row FROM ${sql.table(table)} AS t ORDER BY t.id`.execute(db);
     counts[table] = rows.length;
     hash.update(`${table}\n`);
     for (const { row } of rows) hash.update(`${row}\n`);
@@ -125,9 +123,30 @@ export async function catalogRowsChecksum(
   return { counts, sha256: hash.digest("hex") };
 }
 
+/**
+ * Row counts and a SHA-256 over every column of every row of every catalog table
+ * (ids, versions and timestamps included): equal only if nothing at all was written.
+ */
+export function catalogRowsChecksum(
+  db: Kysely<Database>,
+): Promise<{ counts: Record<string, number>; sha256: string }> {
+  return rowsChecksum(db, sql<string>`t::text`);
+}
+
 /** A SHA-256 of the catalog's content by natural keys (what catalog_after.json compares). */
 export async function catalogContentChecksum(db: Kysely<Database>): Promise<string> {
   return createHash("sha256")
     .update(JSON.stringify(await dumpCatalog(db)))
     .digest("hex");
+}
+
+/**
+ * Row counts and a SHA-256 over every row of every catalog table, every column
+ * but `version` and `updated_at` (which record that a write happened, e.g. a
+ * revert): equal when the catalog holds exactly the same rows, ids included.
+ */
+export function catalogRowStateChecksum(
+  db: Kysely<Database>,
+): Promise<{ counts: Record<string, number>; sha256: string }> {
+  return rowsChecksum(db, sql<string>`(to_jsonb(t) - 'version' - 'updated_at')::text`);
 }

@@ -6,7 +6,7 @@
  * work in any queue.
  */
 import type { Database, ImportJob } from "@catalog/db";
-import { enqueueImportWork, type ImportQueues, transitionImportJob } from "@catalog/jobs";
+import { enqueueImportWork, failUnqueued, type ImportQueues } from "@catalog/jobs";
 import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
 import { AppError } from "../errors";
@@ -68,11 +68,9 @@ export async function startValidation(
   try {
     await enqueueOrUnavailable(deps.queues, "validate", job.id);
   } catch (error) {
-    await transitionImportJob(deps.db, job.id, ["pending"], "failed", {
-      failure_code: "QUEUE_UNAVAILABLE",
-      failure_message: "The validation could not be enqueued: the queue (Redis) is unavailable",
-      idempotency_key: null,
-      completed_at: new Date(),
+    await failUnqueued(deps.db, job.id, {
+      code: "QUEUE_UNAVAILABLE",
+      message: "The validation could not be enqueued: the queue (Redis) is unavailable",
     });
     throw error;
   }

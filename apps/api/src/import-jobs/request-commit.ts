@@ -10,10 +10,13 @@
  * failure's updated_at, which the UPDATE itself sets equal). Each accepted
  * request bumps commit_attempts, which names its queue job (`commit-<id>-<n>`).
  */
-import type { Database, ImportJob } from "@catalog/db";
-import { requestCommit as takeCommitRequest, toJobResource } from "@catalog/jobs";
+import type { ImportJob } from "@catalog/db";
+import {
+  releaseCommitRequest,
+  requestCommit as takeCommitRequest,
+  toJobResource,
+} from "@catalog/jobs";
 import type { RequestHandler } from "express";
-import { type Kysely, sql } from "kysely";
 import type { ApiDependencies } from "../app";
 import { AppError } from "../errors";
 import { enqueueOrUnavailable } from "./enqueue-work";
@@ -30,29 +33,6 @@ function commitRefusal(job: ImportJob): string | undefined {
   if (job.status === "failed" && job.retryable) return undefined;
   if (job.status === "failed") return "This job failed for a reason a commit retry cannot fix";
   return `A ${job.status} job cannot be committed`;
-}
-
-/**
- * Gives a request back after its work could not be enqueued, so the client's
- * retry is accepted (only if nothing moved the job since).
- */
-async function releaseCommitRequest(
-  db: Kysely<Database>,
-  before: ImportJob,
-  taken: ImportJob,
-): Promise<void> {
-  await db
-    .updateTable("ops_importjob")
-    .set({
-      commit_requested_at: before.commit_requested_at,
-      allow_partial: before.allow_partial,
-      commit_attempts: before.commit_attempts,
-      updated_at: sql`now()`,
-    })
-    .where("id", "=", taken.id)
-    .where("status", "=", taken.status)
-    .where("commit_attempts", "=", taken.commit_attempts)
-    .execute();
 }
 
 export function requestCommit(deps: ApiDependencies): RequestHandler {

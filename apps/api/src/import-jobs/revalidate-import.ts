@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Database, ImportJob, JobStatus } from "@catalog/db";
-import { createRevalidationJob, REUSABLE_STATUSES, toJobResource } from "@catalog/jobs";
+import { createRevalidationJob, findRevalidationInProgress, toJobResource } from "@catalog/jobs";
 import { headObject } from "@catalog/storage";
 import type { RequestHandler } from "express";
 import { type Kysely, sql } from "kysely";
@@ -30,13 +30,7 @@ async function createRevalidation(
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`import-revalidate:${source.id}`}, 0))`.execute(
       trx,
     );
-    const earlier = await trx
-      .selectFrom("ops_importjob")
-      .selectAll()
-      .where("revalidated_from", "=", source.id)
-      .where("status", "in", REUSABLE_STATUSES)
-      .where("status", "!=", "validated")
-      .executeTakeFirst();
+    const earlier = await findRevalidationInProgress(trx, source.id);
     if (earlier) return { job: earlier, created: false };
     const job = await createRevalidationJob(trx, source, randomUUID(), createdBy);
     return { job, created: true };

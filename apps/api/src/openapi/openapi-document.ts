@@ -137,6 +137,17 @@ const schemas: Record<string, Schema> = {
         type: "object",
         properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
       }),
+      revert_refusal: nullable({
+        type: "object",
+        description:
+          "Why the last revert was refused (the job keeps its status); details.conflicts lists the keys a later change touched",
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          details: {},
+          at: { type: "string", format: "date-time" },
+        },
+      }),
       summary: nullable(ref("Summary")),
       result: nullable({
         type: "object",

@@ -1,7 +1,7 @@
 /**
  * A TCP proxy to put between a client and a real server, so a test can make
  * the server unreachable (close) and reachable again (reopen, same port)
- * without touching the server itself.
+ * without touching the server itself, or count what the server sends.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
@@ -11,6 +11,8 @@ export interface TcpProxy {
   close(): Promise<void>;
   /** Listens again on the same port. */
   reopen(): Promise<void>;
+  /** Bytes the server has sent through the proxy so far. */
+  readonly bytesFromServer: number;
 }
 
 /** Starts a proxy on a free loopback port forwarding to `target`. */
@@ -18,6 +20,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let bytesFromServer = 0;
 
   const listen = async () => {
     server = createServer((client) => {
@@ -30,6 +33,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
           upstream.destroy();
         });
       }
+      upstream.on("data", (chunk: Buffer) => {
+        bytesFromServer += chunk.length;
+      });
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => server?.listen(port, "127.0.0.1", resolve));
@@ -40,6 +46,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     get port() {
       return port;
+    },
+    get bytesFromServer() {
+      return bytesFromServer;
     },
     close: async () => {
       const closed = new Promise((resolve) => server?.close(resolve));

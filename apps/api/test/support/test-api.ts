@@ -8,11 +8,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createApiToken } from "@catalog/auth";
-import type { Database, ImportJob, NewImportJob, Role } from "@catalog/db";
+import { createDb, type Database, type ImportJob, type NewImportJob, type Role } from "@catalog/db";
 import {
   closeImportQueues,
   createImportQueues,
   type ImportQueues,
+  JOB_COLUMNS,
   type JobResource,
 } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
@@ -54,12 +55,23 @@ export const EMAIL: Record<Role, string> = {
   admin: "admin@example.com",
 };
 
-/** Starts the API on a free port; `redisUrl` lets a test put a proxy in front of Redis. */
+/**
+ * Starts the API on a free port; `redisUrl` lets a test put a proxy in front of
+ * Redis, `apiDatabaseUrl` one in front of the API's own Postgres pool (the test's
+ * `db` stays direct).
+ */
 export async function startTestApi(
-  options: { maxFileBytes?: number; redisUrl?: string } = {},
+  options: {
+    maxFileBytes?: number;
+    redisUrl?: string;
+    apiDatabaseUrl?: (databaseUrl: string) => string;
+  } = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase();
   const { db } = database;
+  const apiDb = options.apiDatabaseUrl
+    ? createDb({ url: options.apiDatabaseUrl(database.url), poolSize: 5 })
+    : db;
   const store = await createTestObjectStore();
   const redis = createProducerConnection(options.redisUrl ?? testRedisUrl());
   redis.on("error", () => undefined);
@@ -69,7 +81,7 @@ export async function startTestApi(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const app = createApp({
-    db,
+    db: apiDb,
     logger: createLogger("api-test", "silent"),
     metrics: createMetrics(),
     store,
@@ -77,7 +89,7 @@ export async function startTestApi(
     limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024, stuckAfterS: 1_800 },
     baseUrl: url,
     ping: {
-      postgres: () => sql`SELECT 1`.execute(db),
+      postgres: () => sql`SELECT 1`.execute(apiDb),
       redis: () => redis.ping(),
       s3: () => pingBucket(store),
     },
@@ -117,6 +129,7 @@ export async function startTestApi(
       await closeImportQueues(queues);
       redis.disconnect();
       store.client.destroy();
+      if (apiDb !== db) await apiDb.destroy();
       await database.drop();
     },
   };
@@ -141,7 +154,7 @@ export async function insertJob(
       created_by: EMAIL.importer,
       ...job,
     })
-    .returningAll()
+    .returning(JOB_COLUMNS)
     .executeTakeFirstOrThrow();
 }
 

@@ -5,13 +5,14 @@
  */
 import { type Database, IMPORT_MODES, JOB_STATUSES, type ImportJob } from "@catalog/db";
 import {
+  failManually,
   findImportJob,
   findStuckJobs,
   jobHealthReport,
   listImportJobs,
+  listRecentFailedJobs,
   reapStuckJobs,
   toJobResource,
-  transitionImportJob,
 } from "@catalog/jobs";
 import { type Command, Option } from "commander";
 import { type Kysely, sql } from "kysely";
@@ -127,17 +128,12 @@ export function jobsCommands(program: Command, context: Context): void {
 
   program
     .command("failed")
-    .description("failed jobs of the last --hours hours with their failure")
+    .description("failed jobs of the last --hours hours with their failure, newest first")
     .option("--hours <n>", "look-back window", (v) => Number.parseInt(v, 10), 24)
+    .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 100)
     .option("--json", "print JSON")
-    .action(async (options: { hours: number; json?: boolean }) => {
-      const failed = await database()
-        .selectFrom("ops_importjob")
-        .selectAll()
-        .where("status", "=", "failed")
-        .where(sql<boolean>`created_at > now() - make_interval(hours => ${options.hours})`)
-        .orderBy("created_at", "desc")
-        .execute();
+    .action(async (options: { hours: number; limit: number; json?: boolean }) => {
+      const failed = await listRecentFailedJobs(database(), options.hours, options.limit);
       print(
         Boolean(options.json),
         failed.map((job) => toJobResource(job, "")),
@@ -211,18 +207,7 @@ export function jobsCommands(program: Command, context: Context): void {
     .option("--reason <text>", "why", "failed by an operator")
     .option("--json", "print JSON")
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
-      const failed = await transitionImportJob(
-        database(),
-        id,
-        ["pending", "validating", "validated", "running"],
-        "failed",
-        {
-          failure_code: "MANUALLY_FAILED",
-          failure_message: options.reason,
-          retryable: false,
-          completed_at: new Date(),
-        },
-      );
+      const failed = await failManually(database(), id, options.reason);
       if (!failed) {
         process.stderr.write(
           `Job ${id} is not in a status that can be failed (or does not exist)\n`,

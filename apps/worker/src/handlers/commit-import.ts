@@ -2,9 +2,11 @@
  * The commit job (SPEC §5–6): reads only the snapshot, checks its SHA-256
  * against Postgres, applies its plan in one transaction (drift check, writes,
  * change log, the job's final status), then verifies the created rows in the
- * database (db_verify). A refused commit (integrity, drift, timeout) writes
- * nothing to the catalog. Safe to run twice: the job row is locked inside the
- * transaction and a job already applied is left alone.
+ * database (db_verify) and rewrites the report. A refused commit (integrity,
+ * drift, timeout) writes nothing to the catalog. Safe to run twice: the job row
+ * is locked inside the transaction and a job already applied is left alone; a
+ * committed job whose db_verify is missing (a crash after COMMIT) still owes the
+ * post-commit work, and a redelivery does it.
  */
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
@@ -18,11 +20,14 @@ import { decodeSnapshot, type Snapshot } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import {
   claimForCommit,
+  completePostCommit,
+  failCommit,
   findImportJob,
+  finishCommit,
   JobFailure,
   lockImportJob,
+  owesPostCommit,
   recordProgress,
-  transitionImportJob,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { getObjectBuffer } from "@catalog/storage";
@@ -41,6 +46,7 @@ export async function commitImport(
   const job = await claimForCommit(deps.db, importId);
   if (!job) {
     const current = await findImportJob(deps.db, importId);
+    if (current && owesPostCommit(current)) return completePostCommitWork(current, deps);
     log.info(
       { status: current?.status ?? "missing" },
       "Commit skipped: job is not awaiting a commit",
@@ -49,13 +55,9 @@ export async function commitImport(
   }
 
   const stopTimer = deps.metrics.phaseDuration.startTimer({ phase: "commit" });
+  let applied: { job: ImportJob; snapshot: Snapshot } | undefined;
   try {
-    const applied = await apply(job, deps);
-    if (!applied) return findImportJob(deps.db, importId);
-    deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.job.status, mode: job.mode });
-    const verified = (await verify(applied.job, deps)) ?? applied.job;
-    await rewriteReport(verified, applied.snapshot, deps);
-    return verified;
+    applied = await apply(job, deps);
   } catch (error) {
     const failure = asCommitFailure(error);
     if (!failure) throw error;
@@ -64,16 +66,17 @@ export async function commitImport(
       `${LOG_PATTERNS.commitError} ${importId}`,
     );
     deps.metrics.jobsTotal.inc({ phase: "commit", outcome: "failed", mode: job.mode });
-    return transitionImportJob(deps.db, importId, ["running"], "failed", {
-      failure_code: failure.code,
-      failure_message: failure.message,
-      failure_details: JSON.stringify(failure.details ?? null),
-      retryable: failure.retryable,
-      completed_at: new Date(),
-    });
+    return failCommit(deps.db, importId, failure);
   } finally {
     stopTimer();
   }
+  if (!applied) {
+    // Another delivery applied it; finish what it may have left owed.
+    const current = await findImportJob(deps.db, importId);
+    return current && owesPostCommit(current) ? completePostCommitWork(current, deps) : current;
+  }
+  deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.job.status, mode: job.mode });
+  return completePostCommitWork(applied.job, deps, applied.snapshot);
 }
 
 /** Drift becomes SNAPSHOT_STALE with the keys; other JobFailures pass through. */
@@ -100,29 +103,8 @@ async function apply(
   job: ImportJob,
   deps: WorkerDependencies,
 ): Promise<{ job: ImportJob; snapshot: Snapshot } | undefined> {
-  const { db, store, metrics, logger } = deps;
-  if (!job.snapshot_key || !job.snapshot_hash) throw new Error(`Job ${job.id} has no snapshot`);
-  const bytes = await getObjectBuffer(store, job.snapshot_key);
-  const actual = createHash("sha256").update(bytes).digest("hex");
-  if (actual !== job.snapshot_hash.trim()) {
-    metrics.snapshotIntegrityFailures.inc();
-    logger.error(
-      { job_id: job.id, phase: "commit", expected: job.snapshot_hash, actual },
-      LOG_PATTERNS.snapshotIntegrity,
-    );
-    throw new JobFailure(
-      "SNAPSHOT_INTEGRITY_FAILED",
-      `${LOG_PATTERNS.snapshotIntegrity}: the snapshot's SHA-256 differs from the recorded one`,
-      {
-        key: job.snapshot_key,
-        expected: job.snapshot_hash.trim(),
-        actual,
-      },
-    );
-  }
-  const snapshot = decodeSnapshot(bytes);
-  if (snapshot.job_id !== job.id)
-    throw new JobFailure("SNAPSHOT_INTEGRITY_FAILED", "The snapshot belongs to another job");
+  const { db } = deps;
+  const snapshot = await readSnapshot(job, deps);
   const plan = toCommitPlan(snapshot);
   const promised = plannedCounts(plan);
   const total =
@@ -145,18 +127,12 @@ async function apply(
           `Commit of ${job.id} did ${JSON.stringify(done)}, plan promised ${JSON.stringify(promised)}`,
         );
       }
-      const finished = await transitionImportJob(
-        trx,
-        job.id,
-        ["running"],
-        locked.error_count ? "partial" : "success",
-        {
-          result: JSON.stringify(done satisfies CommitCounts),
-          completed_at: new Date(),
-          retryable: false,
-          progress: JSON.stringify({ phase: "commit", done: total, total }),
-        },
-      );
+      const finished = await finishCommit(trx, job.id, locked.error_count ? "partial" : "success", {
+        result: JSON.stringify(done satisfies CommitCounts),
+        completed_at: new Date(),
+        retryable: false,
+        progress: JSON.stringify({ phase: "commit", done: total, total }),
+      });
       if (!finished) throw new Error(`Job ${job.id} left 'running' during its commit`);
       return finished;
     },
@@ -165,26 +141,49 @@ async function apply(
 }
 
 /**
- * Rewrites the report with the result and db_verify. The commit has happened
- * by now: a failure here is logged and leaves the validation report in place.
+ * The job's snapshot, after checking its bytes against the SHA-256 recorded at
+ * validation (SNAPSHOT_INTEGRITY_FAILED otherwise: logged, counted, nothing written).
  */
-async function rewriteReport(
-  job: ImportJob,
-  snapshot: Snapshot,
-  deps: WorkerDependencies,
-): Promise<void> {
-  try {
-    await storeJobReport(deps.db, deps.store, job, snapshot);
-  } catch (error) {
-    deps.logger.warn(
-      { err: error, job_id: job.id, phase: "commit" },
-      "Could not rewrite the report after commit",
+async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<Snapshot> {
+  const { store, metrics, logger } = deps;
+  if (!job.snapshot_key || !job.snapshot_hash) throw new Error(`Job ${job.id} has no snapshot`);
+  const bytes = await getObjectBuffer(store, job.snapshot_key);
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  if (actual !== job.snapshot_hash.trim()) {
+    metrics.snapshotIntegrityFailures.inc();
+    logger.error(
+      { job_id: job.id, phase: "commit", expected: job.snapshot_hash, actual },
+      LOG_PATTERNS.snapshotIntegrity,
+    );
+    throw new JobFailure(
+      "SNAPSHOT_INTEGRITY_FAILED",
+      `${LOG_PATTERNS.snapshotIntegrity}: the snapshot's SHA-256 differs from the recorded one`,
+      {
+        key: job.snapshot_key,
+        expected: job.snapshot_hash.trim(),
+        actual,
+      },
     );
   }
+  const snapshot = decodeSnapshot(bytes);
+  if (snapshot.job_id !== job.id)
+    throw new JobFailure("SNAPSHOT_INTEGRITY_FAILED", "The snapshot belongs to another job");
+  return snapshot;
 }
 
-/** db_verify (SPEC §6): looks up every created product and variant after the transaction. */
-async function verify(job: ImportJob, deps: WorkerDependencies): Promise<ImportJob | undefined> {
+/**
+ * The work owed after the commit's transaction (SPEC §6): db_verify, then the
+ * report rewritten with the result and db_verify, then both recorded on the job
+ * in one UPDATE. Until that UPDATE the job owes this work (`owesPostCommit`), so
+ * a crash anywhere in here leaves it for a redelivery or the reaper; an error
+ * is thrown for the queue to retry. Returns the job as it is now.
+ */
+export async function completePostCommitWork(
+  job: ImportJob,
+  deps: WorkerDependencies,
+  validatedSnapshot?: Snapshot,
+): Promise<ImportJob | undefined> {
+  const snapshot = validatedSnapshot ?? (await readSnapshot(job, deps));
   const report = await verifyCreatedRows(deps.db, job.id);
   if (!report.created_entities_found_in_db) {
     deps.metrics.dbVerifyFailures.inc();
@@ -193,7 +192,10 @@ async function verify(job: ImportJob, deps: WorkerDependencies): Promise<ImportJ
       `${LOG_PATTERNS.dbVerifyFailed} ${job.id}`,
     );
   }
-  return transitionImportJob(deps.db, job.id, [job.status], job.status, {
-    db_verify: JSON.stringify(report),
+  const stored = await storeJobReport(deps.db, deps.store, { ...job, db_verify: report }, snapshot);
+  const completed = await completePostCommit(deps.db, job.id, {
+    dbVerify: report,
+    reportKey: stored.key,
   });
+  return completed ?? findImportJob(deps.db, job.id);
 }

@@ -44,7 +44,7 @@ export function reportModel(job: ImportJob, snapshot: Snapshot): ReportModel {
   };
 }
 
-/** Writes the report of `job` to S3 (streaming) and records it; returns what was stored. */
+/** Writes the report of `job` to S3 (streaming) and records it in the Media table; returns what was stored. */
 export async function storeJobReport(
   db: Kysely<Database>,
   store: ObjectStore,
@@ -65,6 +65,5 @@ export async function storeJobReport(
     sizeBytes: stored.sizeBytes,
     sha256: stored.sha256,
   });
-  await db.updateTable("ops_importjob").set({ report_key: key }).where("id", "=", job.id).execute();
   return stored;
 }

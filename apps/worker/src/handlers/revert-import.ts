@@ -4,7 +4,8 @@
  * (variants, then products, then candidates nothing else uses). Refuses, with
  * the conflicting keys, when a later change touched any of those rows: undoing
  * it silently would lose someone else's work. A refused revert leaves the job's
- * status as it was and records why.
+ * status as it was and records why in `revert_refusal` (not as a failure: the
+ * job is still committed and did not fail).
  */
 
 import { isDeepStrictEqual } from "node:util";
@@ -18,7 +19,13 @@ import {
   type VariantValues,
 } from "@catalog/catalog";
 import type { CatalogEntity, ChangeLogEntry, Database, ImportJob } from "@catalog/db";
-import { findImportJob, JobFailure, lockImportJob, transitionImportJob } from "@catalog/jobs";
+import {
+  findImportJob,
+  JobFailure,
+  lockImportJob,
+  markReverted,
+  refuseRevert,
+} from "@catalog/jobs";
 import { sql, type Transaction } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { runInCommitTransaction } from "./run-in-commit-transaction";
@@ -33,39 +40,35 @@ export async function revertImport(
   deps: WorkerDependencies,
 ): Promise<ImportJob | undefined> {
   const log = deps.logger.child({ job_id: importId, phase: "revert" });
+  const job = await findImportJob(deps.db, importId);
+  if (job?.status !== "success" && job?.status !== "partial") {
+    log.info({ status: job?.status ?? "missing" }, "Revert skipped: job is not committed");
+    return undefined;
+  }
   try {
     const reverted = await runInCommitTransaction(
       deps.db,
       deps.limits.commitTimeoutMs,
       async (trx) => {
-        const job = await lockImportJob(trx, importId);
-        if (job?.status !== "success" && job?.status !== "partial") return undefined;
+        const locked = await lockImportJob(trx, importId);
+        if (locked?.status !== "success" && locked?.status !== "partial") return undefined;
         await revert(trx, importId);
-        return transitionImportJob(trx, importId, [job.status], "reverted", {
-          failure_code: null,
-          failure_message: null,
-          failure_details: null,
-        });
+        return markReverted(trx, importId);
       },
     );
-    if (!reverted) log.info("Revert skipped: job is not committed");
+    if (!reverted) log.info("Revert skipped: job is no longer committed");
     else deps.metrics.jobsTotal.inc({ phase: "revert", outcome: "success", mode: reverted.mode });
     return reverted ?? findImportJob(deps.db, importId);
   } catch (error) {
     if (!(error instanceof JobFailure)) throw error;
     log.error({ err: error, details: error.details }, "Revert refused");
-    deps.metrics.jobsTotal.inc({ phase: "revert", outcome: "failed", mode: "unknown" });
-    await deps.db
-      .updateTable("ops_importjob")
-      .set({
-        failure_code: error.code,
-        failure_message: error.message,
-        failure_details: JSON.stringify(error.details ?? null),
-        updated_at: sql`now()`,
-      })
-      .where("id", "=", importId)
-      .execute();
-    return findImportJob(deps.db, importId);
+    deps.metrics.jobsTotal.inc({ phase: "revert", outcome: "failed", mode: job.mode });
+    const refused = await refuseRevert(deps.db, importId, {
+      code: error.code,
+      message: error.message,
+      details: error.details ?? null,
+    });
+    return refused ?? findImportJob(deps.db, importId);
   }
 }
 

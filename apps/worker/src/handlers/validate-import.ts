@@ -20,11 +20,13 @@ import {
 import type { ImportJob } from "@catalog/db";
 import {
   asJobFailure,
+  failValidation,
   findImportJob,
   JobFailure,
+  markValidated,
   recordMedia,
   recordProgress,
-  transitionImportJob,
+  startValidation,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
@@ -42,16 +44,7 @@ export async function validateImport(
   importId: string,
   deps: WorkerDependencies,
 ): Promise<ImportJob | undefined> {
-  const job = await transitionImportJob(
-    deps.db,
-    importId,
-    ["pending", "validating"],
-    "validating",
-    {
-      started_at: new Date(),
-      heartbeat_at: new Date(),
-    },
-  );
+  const job = await startValidation(deps.db, importId);
   const log = deps.logger.child({ job_id: importId, phase: "validate" });
   if (!job) {
     const current = await findImportJob(deps.db, importId);
@@ -80,13 +73,7 @@ export async function validateImport(
     if (!failure) throw error;
     log.error({ err: error, failure_code: failure.code }, LOG_PATTERNS.validateFatal);
     deps.metrics.jobsTotal.inc({ phase: "validate", outcome: "failed", mode: job.mode });
-    return transitionImportJob(deps.db, importId, ["validating"], "failed", {
-      failure_code: failure.code,
-      failure_message: failure.message,
-      failure_details: JSON.stringify(failure.details ?? null),
-      retryable: false,
-      completed_at: new Date(),
-    });
+    return failValidation(deps.db, importId, failure);
   } finally {
     stopTimer();
   }
@@ -145,7 +132,7 @@ async function validate(
   // The report goes up before the job is marked validated, so a validated job always has one.
   signal.throwIfAborted();
   const validatedAt = new Date();
-  await storeJobReport(
+  const report = await storeJobReport(
     db,
     store,
     { ...job, status: "validated", validated_at: validatedAt },
@@ -162,9 +149,10 @@ async function validate(
       sizeBytes: stored.sizeBytes,
       sha256: stored.sha256,
     });
-    const validated = await transitionImportJob(trx, job.id, ["validating"], "validated", {
+    const validated = await markValidated(trx, job.id, {
       snapshot_key: key,
       snapshot_hash: stored.sha256,
+      report_key: report.key,
       summary: JSON.stringify(summary),
       report_json: JSON.stringify({
         summary,

@@ -5,7 +5,10 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
-/** Every state a job can be in, in lifecycle order. */
+/**
+ * Every state a job can be in, in lifecycle order. Which transition moves a job
+ * between them is decided in one place: packages/jobs/src/job-lifecycle.ts.
+ */
 export const JOB_STATUSES = [
   "pending",
   "validating",
@@ -15,6 +18,7 @@ export const JOB_STATUSES = [
   "partial",
   "failed",
   "reverted",
+  "cancelled",
 ] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -48,6 +52,10 @@ export interface ImportJobTable {
   summary: Json<unknown> | null;
   /** Counts as applied by commit (same shape as the summary's candidates/products/variants). */
   result: Json<unknown> | null;
+  /**
+   * db_verify's findings (SPEC §6), written together with the report rewritten
+   * after commit: a `success`/`partial` job without it still owes that work.
+   */
   db_verify: Json<unknown> | null;
   total_rows: number | null;
   created_count: number | null;
@@ -63,6 +71,12 @@ export interface ImportJobTable {
   failure_code: string | null;
   failure_message: string | null;
   failure_details: Json<unknown> | null;
+  /**
+   * Why the last revert request was refused (`{code, message, details, at}`;
+   * details name the conflicting keys). The job keeps its status: a refused
+   * revert changes nothing, so it is no failure of the job.
+   */
+  revert_refusal: Json<unknown> | null;
   /** Whether a failed commit may be committed again (a transient cause). */
   retryable: Generated<boolean>;
   progress: Json<JobProgress> | null;
@@ -77,6 +91,13 @@ export interface ImportJobTable {
   updated_at: Generated<Date>;
 }
 
-export type ImportJob = Selectable<ImportJobTable>;
+/** A stored job row, every column. */
+export type ImportJobRow = Selectable<ImportJobTable>;
+/**
+ * A job as the application reads it: every column but `report_json`, which
+ * holds every issue and candidate (megabytes for a large file) and is read only
+ * where it is needed, inside Postgres (the issues page) or on its own.
+ */
+export type ImportJob = Omit<ImportJobRow, "report_json">;
 export type NewImportJob = Insertable<ImportJobTable>;
 export type ImportJobUpdate = Updateable<ImportJobTable>;
