@@ -55,8 +55,6 @@ const SCREENSHOT_DIR = join(REPOSITORY_ROOT, "docs");
 const VIEWPORT = { width: 1280, height: 800 };
 const UI_TIMEOUT_MS = 60_000;
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 interface ExpectedIssue {
   row: number | null;
   column: string | null;
@@ -512,8 +510,9 @@ describe("operator console (Chromium, whole system)", () => {
     await refused.waitFor({ timeout: UI_TIMEOUT_MS });
     const job = await jobFromApi(jobs["01_base.xlsx"] as string);
     expect(job.status).toBe("success");
+    expect(job.revert_refusal?.code).toBe("REVERT_CONFLICT");
     const conflicts =
-      (job.failure?.details as { conflicts?: string[] } | undefined)?.conflicts ?? [];
+      (job.revert_refusal?.details as { conflicts?: string[] } | undefined)?.conflicts ?? [];
     expect(conflicts.length).toBeGreaterThan(0);
     const listed = await refused
       .getByRole("list", { name: "Conflicting rows" })

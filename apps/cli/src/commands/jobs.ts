@@ -15,7 +15,7 @@ import {
   toJobResource,
 } from "@catalog/jobs";
 import { type Command, Option } from "commander";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { formatTable, print } from "../output";
 
 interface Context {

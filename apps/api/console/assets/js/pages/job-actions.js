@@ -111,7 +111,7 @@ export function JobActions({ job, can, onActed }) {
   const [error, setError] = useState(null);
   const [message, setMessage] = useState("");
   // "Commit requested" and the like are true until the job moves on.
-  const moved = `${job.status}|${job.failure?.code ?? ""}`;
+  const moved = `${job.status}|${job.failure?.code ?? ""}|${job.revert_refusal?.at ?? ""}`;
   useEffect(() => setMessage(""), [moved]);
 
   const act = async (run, done) => {

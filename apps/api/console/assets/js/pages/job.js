@@ -44,12 +44,15 @@ function JobProgress({ job }) {
   </div>`;
 }
 
-/** A revert refused for rows written since, with the keys of those rows. */
-function RevertRefused({ failure }) {
-  const conflicts = failure.details?.conflicts ?? [];
+/** The last revert refused for rows written since, with the keys of those rows. */
+function RevertRefused({ refusal }) {
+  const conflicts = refusal.details?.conflicts ?? [];
   return html`<section class="notice notice-error" aria-labelledby="revert-refused-title">
     <h2 id="revert-refused-title">Revert refused</h2>
-    <p>${failure.message}</p>
+    <p>
+      ${refusal.message}
+      <span class="hint"> (<time datetime=${refusal.at} title=${exactTime(refusal.at)}>${age(refusal.at)}</time>)</span>
+    </p>
     <p>
       These rows were changed after this import wrote them (by a later import or by hand). Revert
       the later import first, or put the rows back, then try again:
@@ -64,11 +67,10 @@ function RevertRefused({ failure }) {
 }
 
 function JobFailure({ job }) {
-  const { failure } = job;
-  if (!failure) return null;
-  if (failure.code === "REVERT_CONFLICT" && (job.status === "success" || job.status === "partial"))
-    return html`<${RevertRefused} failure=${failure} />`;
-  if (job.status !== "failed") return null;
+  const { failure, revert_refusal: refusal } = job;
+  if (refusal && (job.status === "success" || job.status === "partial"))
+    return html`<${RevertRefused} refusal=${refusal} />`;
+  if (!failure || job.status !== "failed") return null;
   return html`<section class="notice notice-error" aria-labelledby="failure-title">
     <h2 id="failure-title">Failed: <code>${failure.code}</code></h2>
     <p>${failure.message}</p>
