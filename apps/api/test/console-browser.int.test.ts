@@ -622,7 +622,7 @@ describe("operator console (Chromium, whole system)", () => {
     ).toEqual(["Revalidate", "Download report (XLSX)"]);
   });
 
-  it("cancels a validated job after a confirmation", async () => {
+  it("cancels a validated job after a confirmation, then revalidates it", async () => {
     await admin.goto(`/#/jobs/${jobs["05_errors.xlsx"]}`);
     await waitForStatus(admin, "validated");
     await admin.getByRole("button", { name: "Cancel job…" }).click();
@@ -632,8 +632,19 @@ describe("operator console (Chromium, whole system)", () => {
     await dialog.getByRole("button", { name: "Cancel the job" }).click();
     await waitForStatus(admin, "cancelled");
     expect((await jobFromApi(jobs["05_errors.xlsx"] as string)).status).toBe("cancelled");
-    const buttons = await admin.getByRole("region", { name: "Actions" }).getByRole("button");
+    const buttons = admin.getByRole("region", { name: "Actions" }).getByRole("button");
     expect(await buttons.allTextContents()).toEqual(["Revalidate", "Download report (XLSX)"]);
+
+    // Revalidate makes a new job from the same stored file, and the page follows it.
+    await admin.getByRole("button", { name: "Revalidate" }).click();
+    await admin.waitForURL((url) => !url.hash.includes(jobs["05_errors.xlsx"] as string));
+    await waitForStatus(admin, "validated");
+    const again = await jobFromApi(jobIdOf(admin));
+    expect(again).toMatchObject({
+      file_name: "05_errors.xlsx",
+      revalidated_from: jobs["05_errors.xlsx"],
+    });
+    await admin.getByRole("link", { name: "an earlier job" }).waitFor();
   });
 
   it("downloads the report with the token", async () => {

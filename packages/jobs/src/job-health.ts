@@ -52,16 +52,13 @@ const HEALTH_JOB_COLUMNS = [
   "updated_at",
 ] as const;
 
-function toHealthJob(row: {
-  id: string;
-  status: JobStatus;
-  file_name: string;
-  created_by: string;
-  failure_code: string | null;
-  failure_message: string | null;
+/** A {@link HealthJob} as Postgres returns it (times as dates). */
+type HealthJobRow = Omit<HealthJob, "created_at" | "updated_at"> & {
   created_at: Date;
   updated_at: Date;
-}): HealthJob {
+};
+
+function toHealthJob(row: HealthJobRow): HealthJob {
   return {
     ...row,
     created_at: row.created_at.toISOString(),

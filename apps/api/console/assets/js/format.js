@@ -32,7 +32,7 @@ export function exactTime(iso) {
   return iso ? new Date(iso).toLocaleString("en-GB") : "–";
 }
 
-/** Every job status (SPEC §7), in lifecycle order. */
+/** Every job status (SPEC §7; the API's `JOB_STATUSES`), in lifecycle order, for the status filter. */
 export const JOB_STATUSES = [
   "pending",
   "validating",

@@ -81,3 +81,58 @@ export function useTitle(text) {
     document.title = `${text} · Catalog import console`;
   }, [text]);
 }
+
+/** A filter form: its fields, then Apply and Clear. */
+export function FilterForm({ label, onApply, onClear, children }) {
+  const submit = (event) => {
+    event.preventDefault();
+    onApply();
+  };
+  return html`<form class="filters" onSubmit=${submit} aria-label=${label}>
+    ${children}
+    <div class="field-actions">
+      <button type="submit" class="primary">Apply filters</button>
+      <button type="button" onClick=${onClear}>Clear</button>
+    </div>
+  </form>`;
+}
+
+/**
+ * One page of a list the API pages (`{items, total}` in `page`): the table in
+ * its scrolling region (busy while `stale`), a sentence when it is empty, the
+ * pager. Before the first answer it says it is loading; after an error, nothing
+ * (the caller shows the error).
+ */
+export function PagedTable({
+  label,
+  className,
+  page,
+  stale,
+  error,
+  caption,
+  head,
+  row,
+  empty,
+  offset,
+  limit,
+  onPage,
+}) {
+  if (!page) return error ? null : html`<p role="status">Loading ${label.toLowerCase()}…</p>`;
+  return html`
+    <${TableRegion} label=${label} busy=${stale}>
+      <table class=${`data ${className}`}>
+        <caption>${caption}</caption>
+        <thead>
+          <tr>
+            ${head.map(([text, numeric]) => html`<th scope="col" class=${numeric ? "num" : undefined}>${text}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${page.items.map((item, index) => row(item, offset + index))}
+        </tbody>
+      </table>
+    <//>
+    ${page.total === 0 ? html`<p>${empty}</p>` : null}
+    <${Pager} label=${`${label} pages`} offset=${offset} limit=${limit} total=${page.total} onPage=${onPage} />
+  `;
+}

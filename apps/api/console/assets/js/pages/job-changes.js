@@ -6,7 +6,7 @@
  */
 import { useState } from "preact/hooks";
 import { JOBS, request, withQuery } from "../api.js";
-import { ErrorNotice, Pager, TableRegion } from "../components/common.js";
+import { ErrorNotice, FilterForm, PagedTable, TableRegion } from "../components/common.js";
 import { count, valueText } from "../format.js";
 import { html } from "../html.js";
 import { usePoll } from "../poll.js";
@@ -57,15 +57,15 @@ function ChangeRow({ change }) {
 function ChangeFilters({ jobId, filter }) {
   const [draft, setDraft] = useState(filter);
   const set = (name) => (event) => setDraft({ ...draft, [name]: event.currentTarget.value });
-  const apply = (event) => {
-    event.preventDefault();
-    navigate(`/jobs/${jobId}/changes`, draft);
-  };
   const clear = () => {
     setDraft({ entity: "", action: "" });
     navigate(`/jobs/${jobId}/changes`);
   };
-  return html`<form class="filters" onSubmit=${apply} aria-label="Filter changes">
+  return html`<${FilterForm}
+    label="Filter changes"
+    onApply=${() => navigate(`/jobs/${jobId}/changes`, draft)}
+    onClear=${clear}
+  >
     <div class="field">
       <label for="change-entity">Entity</label>
       <select id="change-entity" value=${draft.entity} onChange=${set("entity")}>
@@ -80,11 +80,7 @@ function ChangeFilters({ jobId, filter }) {
         ${ACTIONS.map((action) => html`<option value=${action}>${action}</option>`)}
       </select>
     </div>
-    <div class="field-actions">
-      <button type="submit" class="primary">Apply filters</button>
-      <button type="button" onClick=${clear}>Clear</button>
-    </div>
-  </form>`;
+  <//>`;
 }
 
 export function JobChanges({ job, query }) {
@@ -110,41 +106,20 @@ export function JobChanges({ job, query }) {
     </p>
     <${ChangeFilters} key=${JSON.stringify(filter)} jobId=${job.id} filter=${filter} />
     <${ErrorNotice} error=${error} title="Could not load the changes" />
-    ${
-      data
-        ? html`
-          <${TableRegion} label="Changes" busy=${stale}>
-            <table class="data changes-table">
-              <caption>
-                ${count(data.total)} ${data.total === 1 ? "change" : "changes"}${filtered ? " matching the filters" : ""}, in the order commit applies them
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Entity</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">File rows</th>
-                  <th scope="col">Fields (before → after)</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${data.items.map((change) => html`<${ChangeRow} key=${`${change.entity}:${change.key}`} change=${change} />`)}
-              </tbody>
-            </table>
-          <//>
-          ${data.total === 0 ? html`<p>${filtered ? "No change matches these filters." : job.snapshot_hash ? "This import changes nothing." : "The planned changes appear here when validation finishes."}</p>` : null}
-          <${Pager}
-            label="Change pages"
-            offset=${offset}
-            limit=${PAGE_SIZE}
-            total=${data.total}
-            onPage=${(next) => navigate(`/jobs/${job.id}/changes`, { ...filter, offset: next })}
-          />
-        `
-        : error
-          ? null
-          : html`<p role="status">Loading changes…</p>`
-    }
+    <${PagedTable}
+      label="Changes"
+      className="changes-table"
+      page=${data}
+      stale=${stale}
+      error=${error}
+      caption=${data ? `${count(data.total)} ${data.total === 1 ? "change" : "changes"}${filtered ? " matching the filters" : ""}, in the order commit applies them` : ""}
+      head=${[["Entity"], ["Key"], ["Action"], ["File rows"], ["Fields (before → after)"]]}
+      row=${(change) => html`<${ChangeRow} key=${`${change.entity}:${change.key}`} change=${change} />`}
+      empty=${filtered ? "No change matches these filters." : job.snapshot_hash ? "This import changes nothing." : "The planned changes appear here when validation finishes."}
+      offset=${offset}
+      limit=${PAGE_SIZE}
+      onPage=${(next) => navigate(`/jobs/${job.id}/changes`, { ...filter, offset: next })}
+    />
   </section>`;
 }
 

@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { JOBS, request, withQuery } from "../api.js";
-import { ErrorNotice, Pager, TableRegion } from "../components/common.js";
+import { ErrorNotice, FilterForm, PagedTable } from "../components/common.js";
 import { count, valueText } from "../format.js";
 import { html } from "../html.js";
 import { usePoll } from "../poll.js";
@@ -41,19 +41,17 @@ function IssueFilters({ jobId, filter }) {
   const [draft, setDraft] = useState(filter);
   const words = useVocabulary();
   const set = (name) => (event) => setDraft({ ...draft, [name]: event.currentTarget.value });
-  const apply = (event) => {
-    event.preventDefault();
+  const apply = () =>
     navigate(`/jobs/${jobId}/issues`, {
       severity: draft.severity,
       code: draft.code.trim().toUpperCase(),
       column: draft.column.trim(),
     });
-  };
   const clear = () => {
     setDraft({ severity: "", code: "", column: "" });
     navigate(`/jobs/${jobId}/issues`);
   };
-  return html`<form class="filters" onSubmit=${apply} aria-label="Filter issues">
+  return html`<${FilterForm} label="Filter issues" onApply=${apply} onClear=${clear}>
     <div class="field">
       <label for="issue-severity">Severity</label>
       <select id="issue-severity" value=${draft.severity} onChange=${set("severity")}>
@@ -72,11 +70,7 @@ function IssueFilters({ jobId, filter }) {
       <input id="issue-column" list="issue-columns" autocomplete="off" value=${draft.column} onInput=${set("column")} />
       <datalist id="issue-columns">${words.columns.map((column) => html`<option value=${column} />`)}</datalist>
     </div>
-    <div class="field-actions">
-      <button type="submit" class="primary">Apply filters</button>
-      <button type="button" onClick=${clear}>Clear</button>
-    </div>
-  </form>`;
+  <//>`;
 }
 
 function IssueRow({ issue }) {
@@ -106,49 +100,29 @@ export function JobIssues({ job, query }) {
   );
   const filtered = Boolean(filter.severity || filter.code || filter.column);
 
+  const empty = filtered
+    ? html`No issue matches these filters. <a href=${href(`/jobs/${job.id}/issues`)}>Show every issue</a>.`
+    : validated
+      ? "This file has no issues."
+      : "Issues appear here when validation finishes.";
+
   return html`<section aria-labelledby="issues-title">
     <h2 id="issues-title">Issues</h2>
     <${IssueFilters} key=${JSON.stringify(filter)} jobId=${job.id} filter=${filter} />
     <${ErrorNotice} error=${error} title="Could not load the issues" />
-    ${
-      data
-        ? html`
-          <${TableRegion} label="Issues" busy=${stale}>
-            <table class="data issues-table">
-              <caption>
-                ${count(data.total)} ${data.total === 1 ? "issue" : "issues"}${filtered ? " matching the filters" : ""}, by row
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">Row</th>
-                  <th scope="col">Column</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Code</th>
-                  <th scope="col">Message</th>
-                  <th scope="col">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${data.items.map((issue, index) => html`<${IssueRow} key=${offset + index} issue=${issue} />`)}
-              </tbody>
-            </table>
-          <//>
-          ${
-            data.total === 0
-              ? html`<p>${filtered ? html`No issue matches these filters. <a href=${href(`/jobs/${job.id}/issues`)}>Show every issue</a>.` : validated ? "This file has no issues." : "Issues appear here when validation finishes."}</p>`
-              : null
-          }
-          <${Pager}
-            label="Issue pages"
-            offset=${offset}
-            limit=${PAGE_SIZE}
-            total=${data.total}
-            onPage=${(next) => navigate(`/jobs/${job.id}/issues`, { ...filter, offset: next })}
-          />
-        `
-        : error
-          ? null
-          : html`<p role="status">Loading issues…</p>`
-    }
+    <${PagedTable}
+      label="Issues"
+      className="issues-table"
+      page=${data}
+      stale=${stale}
+      error=${error}
+      caption=${data ? `${count(data.total)} ${data.total === 1 ? "issue" : "issues"}${filtered ? " matching the filters" : ""}, by row` : ""}
+      head=${[["Row", true], ["Column"], ["Severity"], ["Code"], ["Message"], ["Value"]]}
+      row=${(issue, position) => html`<${IssueRow} key=${position} issue=${issue} />`}
+      empty=${empty}
+      offset=${offset}
+      limit=${PAGE_SIZE}
+      onPage=${(next) => navigate(`/jobs/${job.id}/issues`, { ...filter, offset: next })}
+    />
   </section>`;
 }

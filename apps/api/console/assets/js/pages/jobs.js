@@ -6,7 +6,13 @@
  */
 import { useState } from "preact/hooks";
 import { JOBS, request, withQuery } from "../api.js";
-import { ErrorNotice, Pager, StatusBadge, TableRegion, useTitle } from "../components/common.js";
+import {
+  ErrorNotice,
+  FilterForm,
+  PagedTable,
+  StatusBadge,
+  useTitle,
+} from "../components/common.js";
 import { age, count, exactTime, JOB_STATUSES, MOVING_STATUSES } from "../format.js";
 import { html } from "../html.js";
 import { movingDelay, usePoll } from "../poll.js";
@@ -43,16 +49,16 @@ function JobRow({ job, now }) {
 function Filters({ status, createdBy }) {
   const [draftStatus, setDraftStatus] = useState(status);
   const [draftUser, setDraftUser] = useState(createdBy);
-  const apply = (event) => {
-    event.preventDefault();
-    navigate("/jobs", { status: draftStatus, created_by: draftUser.trim() });
-  };
   const clear = () => {
     setDraftStatus("");
     setDraftUser("");
     navigate("/jobs");
   };
-  return html`<form class="filters" onSubmit=${apply} aria-label="Filter jobs">
+  return html`<${FilterForm}
+    label="Filter jobs"
+    onApply=${() => navigate("/jobs", { status: draftStatus, created_by: draftUser.trim() })}
+    onClear=${clear}
+  >
     <div class="field">
       <label for="filter-status">Status</label>
       <select id="filter-status" value=${draftStatus} onChange=${(e) => setDraftStatus(e.currentTarget.value)}>
@@ -72,11 +78,7 @@ function Filters({ status, createdBy }) {
         onInput=${(e) => setDraftUser(e.currentTarget.value)}
       />
     </div>
-    <div class="field-actions">
-      <button type="submit" class="primary">Apply filters</button>
-      <button type="button" onClick=${clear}>Clear</button>
-    </div>
-  </form>`;
+  <//>`;
 }
 
 export function JobsPage({ query }) {
@@ -105,45 +107,19 @@ export function JobsPage({ query }) {
     <h1 tabindex="-1">Import jobs</h1>
     <${Filters} key=${`${status}|${createdBy}`} status=${status} createdBy=${createdBy} />
     <${ErrorNotice} error=${error} title="Could not load the jobs" />
-    ${
-      data
-        ? html`
-          <${TableRegion} label="Jobs" busy=${stale}>
-            <table class="data jobs-table">
-              <caption>
-                ${count(data.total)} ${data.total === 1 ? "job" : "jobs"}${filtered ? " matching the filters" : ""}, newest first
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">File</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Mode</th>
-                  <th scope="col">Uploaded by</th>
-                  <th scope="col" class="num">Rows</th>
-                  <th scope="col" class="num">Errors</th>
-                  <th scope="col" class="num">Warnings</th>
-                  <th scope="col" class="num">Creates</th>
-                  <th scope="col" class="num">Updates</th>
-                  <th scope="col">Age</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${data.items.map((job) => html`<${JobRow} key=${job.id} job=${job} now=${now} />`)}
-              </tbody>
-            </table>
-          <//>
-          ${data.total === 0 ? html`<p>No jobs${filtered ? " match these filters" : " yet"}.</p>` : null}
-          <${Pager}
-            label="Job pages"
-            offset=${offset}
-            limit=${PAGE_SIZE}
-            total=${data.total}
-            onPage=${(next) => navigate("/jobs", { status, created_by: createdBy, offset: next })}
-          />
-        `
-        : error
-          ? null
-          : html`<p role="status">Loading jobs…</p>`
-    }
+    <${PagedTable}
+      label="Jobs"
+      className="jobs-table"
+      page=${data}
+      stale=${stale}
+      error=${error}
+      caption=${data ? `${count(data.total)} ${data.total === 1 ? "job" : "jobs"}${filtered ? " matching the filters" : ""}, newest first` : ""}
+      head=${[["File"], ["Status"], ["Mode"], ["Uploaded by"], ["Rows", true], ["Errors", true], ["Warnings", true], ["Creates", true], ["Updates", true], ["Age"]]}
+      row=${(job) => html`<${JobRow} key=${job.id} job=${job} now=${now} />`}
+      empty=${filtered ? "No jobs match these filters." : "No jobs yet."}
+      offset=${offset}
+      limit=${PAGE_SIZE}
+      onPage=${(next) => navigate("/jobs", { status, created_by: createdBy, offset: next })}
+    />
   `;
 }
