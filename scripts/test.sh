@@ -14,6 +14,9 @@ npx jest --json --outputFile=.data/jest-results.json "$@" || status=$?
 # One closing line with the totals, whatever the reporter printed above.
 node -e '
   const r = require("./.data/jest-results.json");
-  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  // A suite that fails to load or crashes counts no failed test: name it apart.
+  const broken = r.testResults.filter((t) => t.status === "failed" && t.assertionResults.every((a) => a.status !== "failed"));
+  const suites = broken.length ? `, ${broken.length} suites failed to run` : "";
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped${suites}`);
 ' | tee .data/jest-summary.txt || true
 exit "$status"
