@@ -75,3 +75,10 @@ export function valueText(value) {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/** `text` cut to `limit` characters (code points) with its full length said, for long cell values. */
+export function shortText(text, limit = 120) {
+  const chars = [...text];
+  if (chars.length <= limit) return text;
+  return `${chars.slice(0, limit).join("")}… (${count(chars.length)} characters)`;
+}

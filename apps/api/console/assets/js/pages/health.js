@@ -39,7 +39,7 @@ function StatusCounts({ byStatus }) {
   const total = statuses.reduce((sum, status) => sum + byStatus[status], 0);
   return html`<${TableRegion} label="Jobs by status">
     <table class="data compact" id="jobs-by-status">
-      <caption>Jobs created in the last 24 hours: ${count(total)}</caption>
+      <caption>By status (${count(total)} ${total === 1 ? "job" : "jobs"})</caption>
       <thead>
         <tr><th scope="col">Status</th><th scope="col" class="num">Jobs</th></tr>
       </thead>
@@ -102,7 +102,7 @@ export function HealthPage() {
             <${Queues} queues=${data.queues} reason=${data.queues_error} />
           </section>
           <section aria-labelledby="last-day-title">
-            <h2 id="last-day-title">Last 24 hours</h2>
+            <h2 id="last-day-title">Jobs created in the last 24 hours</h2>
             <div class="tables">
               <${StatusCounts} byStatus=${data.last_24h} />
               ${
@@ -117,7 +117,7 @@ export function HealthPage() {
                       )}
                     </tbody>
                   </table>`
-                  : html`<p>No failed jobs in the last 24 hours.</p>`
+                  : null
               }
             </div>
           </section>

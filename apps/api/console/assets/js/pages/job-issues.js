@@ -8,7 +8,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { JOBS, request, withQuery } from "../api.js";
 import { ErrorNotice, FilterForm, PagedTable } from "../components/common.js";
-import { count, valueText } from "../format.js";
+import { count, shortText, valueText } from "../format.js";
 import { html } from "../html.js";
 import { usePoll } from "../poll.js";
 import { href, navigate } from "../router.js";
@@ -80,7 +80,7 @@ function IssueRow({ issue }) {
     <td><span class=${`badge severity-${issue.severity}`}>${issue.severity}</span></td>
     <td><code>${issue.code}</code></td>
     <td>${issue.message}</td>
-    <td class="value">${valueText(issue.value)}</td>
+    <td class="value">${shortText(valueText(issue.value))}</td>
   </tr>`;
 }
 
