@@ -5,7 +5,7 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { closeImportQueues, createImportQueues } from "@catalog/jobs";
+import { closeImportQueues, countStuckJobs, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createProducerConnection } from "@catalog/queue";
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   redis.on("error", (error) => logger.warn({ err: error }, "Redis connection error"));
   const queues = createImportQueues(redis, env.QUEUE_PREFIX);
   const s3 = { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET };
-  const metrics = createMetrics();
+  const metrics = createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) });
   const baseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, "");
 
   const app = createApp({

@@ -140,6 +140,45 @@ describe("job actions", () => {
       expect(ids).toEqual([queueJobId("commit", job.id, 2), queueJobId("commit", job.id, 3)]);
     });
 
+    it("renews a stranded commit request: its queue work failed before claiming the job (202, new attempt)", async () => {
+      const job = await insertJob(api.db, { status: "validated", error_count: 0 });
+      expect((await post(`/${job.id}/commit/`)).status).toBe(202);
+      // Fresh and its work queued: a second request is refused.
+      expect((await post(`/${job.id}/commit/`)).status).toBe(409);
+
+      // Every attempt of the queued work fails before claiming the job (through BullMQ).
+      const connection = createWorkerConnection(testRedisUrl());
+      const consumer = new Worker(
+        QUEUE_NAMES.commit,
+        async () => {
+          throw new Error("Postgres unreachable");
+        },
+        { connection, prefix: api.queues.commit.opts.prefix },
+      );
+      const first = queueJobId("commit", job.id, 1);
+      await new Promise<void>((resolve) =>
+        consumer.on("failed", (failed) => {
+          if (failed?.id === first && failed.attemptsMade >= (failed.opts.attempts ?? 1)) resolve();
+        }),
+      );
+      await consumer.close();
+      connection.disconnect();
+      expect(await (await api.queues.commit.getJob(first))?.getState()).toBe("failed");
+      await api.db
+        .updateTable("ops_importjob")
+        .set({ commit_requested_at: sql`now() - interval '10 minutes'` })
+        .where("id", "=", job.id)
+        .execute();
+
+      const renewed = await post(`/${job.id}/commit/`);
+      expect(renewed.status).toBe(202);
+      expect(await readRow(job.id)).toMatchObject({ status: "validated", commit_attempts: 2 });
+      const second = await api.queues.commit.getJob(queueJobId("commit", job.id, 2));
+      expect(await second?.getState()).toBe("waiting");
+      // Its work is queued again: one request at a time.
+      expect((await post(`/${job.id}/commit/`)).status).toBe(409);
+    }, 30_000);
+
     it("answers 404 for an unknown job", async () => {
       const response = await post("/0b9a4b8e-0c1d-4f7e-8a8e-5d1a2f3b4c5d/commit/", {});
       expect(response.status).toBe(404);

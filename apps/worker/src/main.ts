@@ -6,7 +6,7 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
-import { closeImportQueues, createImportQueues } from "@catalog/jobs";
+import { closeImportQueues, countStuckJobs, createImportQueues } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection, MAINTENANCE_QUEUE, QUEUE_NAMES } from "@catalog/queue";
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
@@ -24,15 +24,16 @@ import type { WorkerDependencies } from "./worker-dependencies";
 async function main(): Promise<void> {
   const env = parseEnvOrExit(workerEnvShape);
   const logger = createLogger("worker", env.LOG_LEVEL);
+  const db = createDb({
+    url: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    applicationName: "catalog-import-worker",
+  });
   const deps: WorkerDependencies = {
-    db: createDb({
-      url: env.DATABASE_URL,
-      poolSize: env.DATABASE_POOL_SIZE,
-      applicationName: "catalog-import-worker",
-    }),
+    db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,

@@ -37,7 +37,7 @@ describe("the reaper", () => {
       harness.deps.db,
     );
 
-  it("fails stuck jobs (a stuck commit stays retryable), re-enqueues lost work, and sets the stuck gauge", async () => {
+  it("fails stuck jobs (a stuck commit stays retryable), re-enqueues lost work, and counts what it did", async () => {
     const stuckCommit = await harness.submit(file, "stuck.csv", "strict");
     await sql`UPDATE ops_importjob SET status = 'running' WHERE id = ${stuckCommit.id}`.execute(
       harness.deps.db,
@@ -55,7 +55,7 @@ describe("the reaper", () => {
     const fresh = await harness.submit(file, "fresh.csv", "strict");
 
     const result = await reapJobs(harness.deps, queues, 1_800);
-    expect(result).toEqual({ failed: [stuckCommit.id], requeued: [lost.id] });
+    expect(result).toEqual({ failed: [stuckCommit.id], requeued: [lost.id], completed: [] });
     expect(await findImportJob(harness.deps.db, stuckCommit.id)).toMatchObject({
       status: "failed",
       failure_code: "STUCK_JOB_REAPED",
@@ -65,11 +65,10 @@ describe("the reaper", () => {
     expect((await queues.validate.getJobCounts("waiting")).waiting).toBe(2);
     expect((await findImportJob(harness.deps.db, fresh.id))?.status).toBe("pending");
 
-    const gauge = await harness.deps.metrics.jobsStuck.get();
-    expect(gauge.values.every((value) => value.value === 0)).toBe(true);
     const reaped = await harness.deps.metrics.jobsReaped.get();
     expect(reaped.values.map((v) => [v.labels.action, v.value]).sort()).toEqual([
       ["failed", 1],
+      ["post_commit", 0],
       ["requeued", 1],
     ]);
   });

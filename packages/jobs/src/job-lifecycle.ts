@@ -131,6 +131,13 @@ export const TRANSITIONS = {
     columns: ["commit_requested_at", "allow_partial", "commit_attempts"],
     does: "a request whose work could not be enqueued is given back",
   },
+  renewCommitRequest: {
+    from: ["validated"],
+    to: "same",
+    by: ["api", "reaper"],
+    columns: ["commit_requested_at", "commit_attempts"],
+    does: "a requested commit whose queue work is gone gets a new attempt (a stranded commit)",
+  },
   claimCommit: {
     from: ["validated", "failed", "running"],
     to: ["running"],
@@ -455,6 +462,39 @@ export async function releaseCommitRequest(
         eb.and([
           eb("status", "=", taken.status),
           eb("commit_attempts", "=", taken.commit_attempts),
+        ]),
+    },
+  );
+}
+
+/**
+ * `renewCommitRequest` (API, reaper): a `validated` job whose commit was
+ * requested, but whose queue work no longer exists or ended without claiming it
+ * (a stranded commit: Redis lost it, or it failed before it could take the job),
+ * gets a new attempt number, so its work can be enqueued again under a new queue
+ * job id. Only if nothing renewed or claimed it since `seenAttempts` was read,
+ * and the request is older than `olderThanS` seconds: a request just taken may
+ * not be enqueued yet (the API takes it, then enqueues it).
+ */
+export function renewCommitRequest(
+  db: Db,
+  id: string,
+  seenAttempts: number,
+  olderThanS: number,
+): Promise<ImportJob | undefined> {
+  return moveOne(
+    db,
+    "renewCommitRequest",
+    id,
+    {
+      commit_requested_at: sql<Date>`now()`,
+      commit_attempts: (eb) => eb("commit_attempts", "+", 1),
+    },
+    {
+      guard: (eb) =>
+        eb.and([
+          eb("commit_attempts", "=", seenAttempts),
+          eb("commit_requested_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanS})`),
         ]),
     },
   );

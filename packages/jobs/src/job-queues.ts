@@ -35,6 +35,24 @@ export async function enqueueImportWork(
   await queues[kind].add(kind, { importId }, { jobId: queueJobId(kind, importId, attempt) });
 }
 
+/** Queue job states in which the work is still going to run. */
+const LIVE_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
+
+/**
+ * Whether `kind` work for an import is still going to run under this attempt's
+ * queue job id. False when the queue job is gone (Redis lost it) or ended
+ * (completed or failed) without moving the job on: the job's work is stranded.
+ */
+export async function hasLiveQueueJob(
+  queues: ImportQueues,
+  kind: QueueKind,
+  importId: string,
+  attempt = 0,
+): Promise<boolean> {
+  const queued = await queues[kind].getJob(queueJobId(kind, importId, attempt));
+  return queued !== undefined && LIVE_STATES.has(await queued.getState());
+}
+
 /** Closes every queue's connection. */
 export async function closeImportQueues(queues: ImportQueues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));

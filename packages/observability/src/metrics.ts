@@ -18,7 +18,7 @@ export interface Metrics {
   snapshotIntegrityFailures: Counter<string>;
   /** Created rows that db_verify could not find after a commit. */
   dbVerifyFailures: Counter<string>;
-  /** Jobs stuck in a non-final status past STUCK_AFTER_S, by status. */
+  /** Jobs stuck past STUCK_AFTER_S, by status (see packages/jobs/src/stuck-jobs.ts), read at each scrape. */
   jobsStuck: Gauge<"status">;
   /** Jobs the reaper acted on, by action. */
   jobsReaped: Counter<"action">;
@@ -26,8 +26,17 @@ export interface Metrics {
   queueJobs: Gauge<"queue" | "state">;
 }
 
+/** Where metrics that describe the whole system, not this process, are read from. */
+export interface MetricSources {
+  /**
+   * Stuck jobs by status, read at every scrape (from Postgres): the gauge is
+   * then right in every process that serves it, whether or not a reaper runs.
+   */
+  stuckJobs?: () => Promise<Record<string, number>>;
+}
+
 /** A fresh registry holding every metric, plus Node's default process metrics. */
-export function createMetrics(): Metrics {
+export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -64,16 +73,17 @@ export function createMetrics(): Metrics {
     }),
     jobsStuck: new Gauge({
       name: "import_jobs_stuck",
-      help: "Jobs in a non-final status for longer than STUCK_AFTER_S",
+      help: "Jobs without progress for longer than STUCK_AFTER_S where progress is expected, by status",
       labelNames: ["status"],
       registers,
+      async collect() {
+        if (!sources.stuckJobs) return;
+        // Postgres unreachable: the gauge keeps its last values, /metrics still answers.
+        const counts = await sources.stuckJobs().catch(() => undefined);
+        for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
+      },
     }),
-    jobsReaped: new Counter({
-      name: "import_jobs_reaped_total",
-      help: "Jobs the reaper acted on, by action",
-      labelNames: ["action"],
-      registers,
-    }),
+    jobsReaped: reapedCounter(registers),
     queueJobs: new Gauge({
       name: "import_queue_jobs",
       help: "Jobs in each queue by state",
@@ -81,4 +91,23 @@ export function createMetrics(): Metrics {
       registers,
     }),
   };
+}
+
+/** What the reaper does to a job: fail it (stuck), re-enqueue its work, finish its post-commit work. */
+export const REAPER_ACTIONS = ["failed", "requeued", "post_commit"] as const;
+
+/**
+ * import_jobs_reaped_total with every action present from the start at 0:
+ * Prometheus's increase() cannot see a first reap on a series that appears
+ * with the value 1.
+ */
+function reapedCounter(registers: Registry[]): Counter<"action"> {
+  const counter = new Counter({
+    name: "import_jobs_reaped_total",
+    help: "Jobs the reaper acted on, by action (failed, requeued, post_commit)",
+    labelNames: ["action"],
+    registers,
+  });
+  for (const action of REAPER_ACTIONS) counter.inc({ action }, 0);
+  return counter;
 }

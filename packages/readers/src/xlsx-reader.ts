@@ -110,9 +110,45 @@ async function planParts(archive: ZipArchive): Promise<StreamPart[]> {
     {
       name: EXCELJS_SHEET_PATH.test(sheet.path) ? sheet.path : "xl/worksheets/sheet1.xml",
       size: sheetEntry.uncompressedSize,
-      bytes: archive.inflate(sheetEntry),
+      bytes: requireClosingTags(archive.inflate(sheetEntry), sheet.path),
     },
   ];
+}
+
+const SHEET_DATA_END = /<\/(?:[\w.-]+:)?sheetData\s*>|<(?:[\w.-]+:)?sheetData\s*\/>/;
+const WORKSHEET_END = /<\/(?:[\w.-]+:)?worksheet\s*>\s*$/;
+/** Enough bytes to hold either closing tag (with a prefix) across a chunk boundary. */
+const TAIL_BYTES = 256;
+
+/**
+ * Passes the sheet part's bytes through and, at their end, checks that the part
+ * closed its `<sheetData>` and its `<worksheet>`. exceljs's streaming parser
+ * stops quietly at the end of a part cut short (a truncated upload re-zipped, a
+ * writer that crashed): the rows before the cut come out as if they were the
+ * whole sheet, and the last one may be partial. A sheet that ends early is
+ * UNSUPPORTED_FILE instead.
+ */
+async function* requireClosingTags(
+  bytes: AsyncIterable<Buffer>,
+  path: string,
+): AsyncGenerator<Buffer> {
+  let tail = "";
+  let sheetDataClosed = false;
+  for await (const chunk of bytes) {
+    // latin1 keeps one character per byte: the tags are ASCII, whatever the text around
+    // them. Once <sheetData> is closed only the tail matters.
+    const text = (sheetDataClosed ? chunk.subarray(-TAIL_BYTES) : chunk).toString("latin1");
+    const window = tail + text;
+    if (!sheetDataClosed && SHEET_DATA_END.test(window)) sheetDataClosed = true;
+    tail = window.slice(-TAIL_BYTES);
+    yield chunk;
+  }
+  if (!sheetDataClosed || !WORKSHEET_END.test(tail)) {
+    throw new FatalImportError(
+      "UNSUPPORTED_FILE",
+      `the worksheet ${path} ends before its closing tags (the file is truncated)`,
+    );
+  }
 }
 
 /** Feeds exceljs the planned stream and collects the one sheet in it. */

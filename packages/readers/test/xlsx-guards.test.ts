@@ -116,6 +116,39 @@ describe("XLSX zip guards", () => {
     await expectFatal(readRows(file), "UNSUPPORTED_FILE");
   }, 10_000);
 
+  describe("a sheet part that ends before its closing tags (a well-formed zip of a cut XML)", () => {
+    /** 01_base.xlsx re-zipped with its sheet XML cut by `cut`. */
+    async function cutSheet(name: string, cut: (xml: string) => string): Promise<string> {
+      const entries = await readZipEntries(fixture("01_base.xlsx"));
+      return zipFile(
+        name,
+        entries.map((entry) =>
+          entry.name === "xl/worksheets/sheet1.xml"
+            ? { ...entry, data: Buffer.from(cut(entry.data.toString("utf8"))) }
+            : entry,
+        ),
+      );
+    }
+
+    it("reads the sheet re-zipped whole (the fixture's 27 data rows)", async () => {
+      const file = await cutSheet("whole.xlsx", (xml) => xml);
+      expect((await readRows(file)).length).toBe(28);
+    });
+
+    it.each([
+      ["inside the last row", (xml: string) => xml.slice(0, xml.lastIndexOf("</row>") - 10)],
+      [
+        "after the last row, before </sheetData>",
+        (xml: string) => xml.slice(0, xml.indexOf("</sheetData>")),
+      ],
+      ["before </worksheet>", (xml: string) => xml.slice(0, xml.lastIndexOf("</worksheet>"))],
+    ])("fails UNSUPPORTED_FILE when cut %s", async (_where, cut) => {
+      const file = await cutSheet("cut.xlsx", cut);
+      const error = await expectFatal(readRows(file), "UNSUPPORTED_FILE");
+      expect(error.message).toMatch(/ends before its closing tags/);
+    });
+  });
+
   it("refuses a zip that is not a workbook", async () => {
     const file = await zipFile("plain.zip", [{ name: "hello.txt", data: Buffer.from("hello") }]);
     const error = await expectFatal(readRows(file), "UNSUPPORTED_FILE");

@@ -9,10 +9,17 @@
  * is taken once per failure (commit_requested_at must be older than the
  * failure's updated_at, which the UPDATE itself sets equal). Each accepted
  * request bumps commit_attempts, which names its queue job (`commit-<id>-<n>`).
+ *
+ * A request can always make progress: when the job is `validated` with a commit
+ * requested but that request's queue work is gone, or ended without claiming
+ * the job (a stranded commit), a new request renews it under a new attempt
+ * instead of answering 409 (the reaper does the same on its own).
  */
 import type { ImportJob } from "@catalog/db";
 import {
+  hasLiveQueueJob,
   releaseCommitRequest,
+  renewCommitRequest,
   requestCommit as takeCommitRequest,
   toJobResource,
 } from "@catalog/jobs";
@@ -35,6 +42,38 @@ function commitRefusal(job: ImportJob): string | undefined {
   return `A ${job.status} job cannot be committed`;
 }
 
+/**
+ * A request this old whose queue work will not run is stranded. A request just
+ * taken is enqueued within seconds (or given back), so it is never mistaken.
+ */
+const STRANDED_AFTER_S = 30;
+
+/**
+ * The job with its stranded commit request renewed (new attempt), or undefined
+ * when its request's queue work is still going to run (or the job moved on).
+ */
+async function renewStrandedRequest(
+  deps: ApiDependencies,
+  job: ImportJob,
+): Promise<ImportJob | undefined> {
+  if (job.status !== "validated" || job.commit_requested_at === null) return undefined;
+  const live = await hasLiveQueueJob(deps.queues, "commit", job.id, job.commit_attempts).catch(
+    (error: unknown) => {
+      throw new AppError("UNAVAILABLE", "The commit queue is unavailable; try again later", {
+        cause: error instanceof Error ? error.message : String(error),
+      });
+    },
+  );
+  if (live) return undefined;
+  const renewed = await renewCommitRequest(deps.db, job.id, job.commit_attempts, STRANDED_AFTER_S);
+  if (renewed)
+    deps.logger.warn(
+      { job_id: job.id, phase: "commit", attempt: renewed.commit_attempts },
+      "Stranded commit request renewed",
+    );
+  return renewed;
+}
+
 export function requestCommit(deps: ApiDependencies): RequestHandler {
   return async (request, response) => {
     const body = parseRequest(commitBody, request.body ?? {}, "body");
@@ -48,7 +87,9 @@ export function requestCommit(deps: ApiDependencies): RequestHandler {
         { error_count: job.error_count },
       );
     }
-    const taken = await takeCommitRequest(deps.db, job.id, body.allow_partial);
+    const taken =
+      (await takeCommitRequest(deps.db, job.id, body.allow_partial)) ??
+      (await renewStrandedRequest(deps, job));
     if (!taken) {
       throw new AppError("INVALID_STATE", "A commit of this job is already requested or running");
     }

@@ -54,10 +54,14 @@ export async function commitImport(
     return undefined;
   }
 
-  const stopTimer = deps.metrics.phaseDuration.startTimer({ phase: "commit" });
+  // The commit's duration is its own work: the wait for the commit lock is not counted.
+  const started = performance.now();
+  let lockWaitMs = 0;
   let applied: { job: ImportJob; snapshot: Snapshot } | undefined;
   try {
-    applied = await apply(job, deps);
+    applied = await apply(job, deps, (waitedMs) => {
+      lockWaitMs = waitedMs;
+    });
   } catch (error) {
     const failure = asCommitFailure(error);
     if (!failure) throw error;
@@ -68,7 +72,8 @@ export async function commitImport(
     deps.metrics.jobsTotal.inc({ phase: "commit", outcome: "failed", mode: job.mode });
     return failCommit(deps.db, importId, failure);
   } finally {
-    stopTimer();
+    const seconds = (performance.now() - started - lockWaitMs) / 1000;
+    deps.metrics.phaseDuration.observe({ phase: "commit" }, seconds);
   }
   if (!applied) {
     // Another delivery applied it; finish what it may have left owed.
@@ -102,6 +107,7 @@ function asCommitFailure(error: unknown): JobFailure | undefined {
 async function apply(
   job: ImportJob,
   deps: WorkerDependencies,
+  onLockTaken: (waitedMs: number) => void,
 ): Promise<{ job: ImportJob; snapshot: Snapshot } | undefined> {
   const { db } = deps;
   const snapshot = await readSnapshot(job, deps);
@@ -116,7 +122,7 @@ async function apply(
 
   const finished = await runInCommitTransaction(
     db,
-    deps.limits.commitTimeoutMs,
+    { jobId: job.id, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger, onLockTaken },
     async (trx, checkDeadline) => {
       const locked = await lockImportJob(trx, job.id);
       if (locked?.status !== "running") return undefined;

@@ -48,7 +48,7 @@ export async function revertImport(
   try {
     const reverted = await runInCommitTransaction(
       deps.db,
-      deps.limits.commitTimeoutMs,
+      { jobId: importId, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger },
       async (trx) => {
         const locked = await lockImportJob(trx, importId);
         if (locked?.status !== "success" && locked?.status !== "partial") return undefined;

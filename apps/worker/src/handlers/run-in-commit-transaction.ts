@@ -2,58 +2,142 @@
  * The transaction every commit and revert runs in. Commits are serialized with
  * one transaction-scoped advisory lock: they are rare and short, and one at a
  * time makes them deadlock-free by construction (row locks are still taken, in
- * id order, against concurrent writers such as an operator's SQL). The deadline
- * cancels the statement in flight (`pg_cancel_backend`) so Postgres rolls back
- * at once rather than after the work would have finished.
+ * id order, against concurrent writers such as an operator's SQL).
+ *
+ * The timeout is the commit's own budget: it starts once the lock is taken, so
+ * a commit queued behind a long one is not failed for waiting. Past it the
+ * statement in flight is cancelled, so Postgres rolls back at once rather than
+ * after the work would have finished, and only ever that statement:
+ * - `statement_timeout` is set for the transaction alone (SET LOCAL), so
+ *   Postgres itself stops any one statement past the budget;
+ * - the exact deadline cancels from another connection with a
+ *   `pg_cancel_backend` that names the backend by pid, start time AND the
+ *   transaction's start, checked in the same statement: once this transaction
+ *   is over (and the pooled connection serves other work), it matches nothing.
+ *
+ * While the transaction runs, its connection's `application_name` is
+ * `catalog-import-commit:<job id>` (SET LOCAL: it reverts at COMMIT or
+ * ROLLBACK), so pg_stat_activity shows which job's transaction is open, and
+ * the "Commit transaction open" log line gives its backend pid.
  */
 import type { Database } from "@catalog/db";
 import { JobFailure } from "@catalog/jobs";
+import type { Logger } from "@catalog/observability";
 import { type Kysely, sql, type Transaction } from "kysely";
 
 /** Key of the advisory lock that serializes catalog writes by imports. */
 export const CATALOG_WRITE_LOCK = 0x6361_7461; // "cata"
 
+/** The `application_name` of the connection while job `jobId`'s transaction is open. */
+export const commitApplicationName = (jobId: string) => `catalog-import-commit:${jobId}`;
+
+/** Which transaction of which backend: enough to never cancel another's statement. */
+export interface TransactionIdentity {
+  pid: number;
+  /** pg_stat_activity.backend_start, as Postgres prints it. */
+  backendStart: string;
+  /** The transaction's start (now() inside it; pg_stat_activity.xact_start), as Postgres prints it. */
+  xactStart: string;
+}
+
+/**
+ * Cancels the statement that transaction `identity` is running, if that very
+ * transaction is still open and running one; returns whether a cancel was sent.
+ * A pid alone could name a connection the pool has since given to other work.
+ */
+export async function cancelOwnStatement(
+  db: Kysely<Database>,
+  identity: TransactionIdentity,
+): Promise<boolean> {
+  const { rows } = await sql<{ cancelled: boolean }>`
+    SELECT pg_cancel_backend(pid) AS cancelled FROM pg_stat_activity
+    WHERE pid = ${identity.pid}
+      AND backend_start = ${identity.backendStart}::timestamptz
+      AND xact_start = ${identity.xactStart}::timestamptz
+      AND state = 'active'`.execute(db);
+  return rows[0]?.cancelled === true;
+}
+
+export interface CommitTransactionOptions {
+  /** The job, for the connection's application_name and the log. */
+  jobId: string;
+  /** The budget of the work once the lock is taken. */
+  timeoutMs: number;
+  logger?: Logger;
+  /** Told how long the lock took to get, once it is held. */
+  onLockTaken?: (waitedMs: number) => void;
+}
+
 /**
  * Runs `work` in one transaction holding the catalog write lock. Past
- * `timeoutMs` the transaction is rolled back and a retryable COMMIT_TIMEOUT
- * JobFailure is thrown.
+ * `timeoutMs` of its own (the wait for the lock not counted) the transaction is
+ * rolled back and a retryable COMMIT_TIMEOUT JobFailure is thrown.
  */
 export async function runInCommitTransaction<T>(
   db: Kysely<Database>,
-  timeoutMs: number,
+  options: CommitTransactionOptions,
   work: (trx: Transaction<Database>, checkDeadline: () => void) => Promise<T>,
 ): Promise<T> {
+  const { timeoutMs } = options;
   let timedOut = false;
-  let backendPid: number | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    if (backendPid !== undefined) {
-      void sql`SELECT pg_cancel_backend(${backendPid})`.execute(db).catch(() => undefined);
-    }
-  }, timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
   const checkDeadline = () => {
     if (timedOut) throw timeoutFailure(timeoutMs);
   };
   try {
     return await db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
-      backendPid = rows[0]?.pid;
+      const requested = performance.now();
       await sql`SELECT pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`.execute(trx);
-      checkDeadline();
+      options.onLockTaken?.(performance.now() - requested);
+      // From here on the budget runs.
+      let identity: TransactionIdentity | undefined;
+      timer = setTimeout(() => {
+        timedOut = true;
+        if (identity) void cancelOwnStatement(db, identity).catch(() => undefined);
+      }, timeoutMs);
+      identity = await openTransaction(trx, options);
       const result = await work(trx, checkDeadline);
       checkDeadline();
-      // From here on only COMMIT runs: never cancel it (nor, once it is done, whatever
-      // else the pooled connection does next).
-      backendPid = undefined;
+      // From here on only COMMIT runs: never cancel it.
+      clearTimeout(timer);
       return result;
     });
   } catch (error) {
     // Only a transaction that did not commit can have timed out.
-    if (timedOut) throw timeoutFailure(timeoutMs);
+    if (timedOut || isStatementTimeout(error)) throw timeoutFailure(timeoutMs);
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Sets the transaction's own statement_timeout and application_name and returns
+ * its identity, in one round trip.
+ */
+async function openTransaction(
+  trx: Transaction<Database>,
+  options: CommitTransactionOptions,
+): Promise<TransactionIdentity> {
+  const { rows } = await sql<TransactionIdentity>`
+    SELECT set_config('statement_timeout', ${String(options.timeoutMs)}, true) AS timeout,
+      set_config('application_name', ${commitApplicationName(options.jobId)}, true) AS name,
+      pg_backend_pid() AS "pid",
+      (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS "backendStart",
+      now()::text AS "xactStart"`.execute(trx);
+  const identity = rows[0];
+  if (!identity) throw new Error("Could not read the commit transaction's identity");
+  options.logger?.info(
+    { job_id: options.jobId, backend_pid: identity.pid, timeout_ms: options.timeoutMs },
+    "Commit transaction open",
+  );
+  return identity;
+}
+
+/** Postgres's statement_timeout (57014 with its own message; a cancel request says "user request"). */
+function isStatementTimeout(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === "57014" && /statement timeout/.test(message ?? "");
 }
 
 function timeoutFailure(timeoutMs: number): JobFailure {

@@ -3,8 +3,9 @@
  * catalog rows it refers to → plan → canonical snapshot in S3 (SHA-256 recorded
  * in Postgres) → job `validated` with its report. A problem with the file fails
  * the job with a code; an infrastructure error is rethrown so the queue retries.
- * Safe to run twice: nothing here writes the catalog, and the snapshot's key and
- * bytes depend only on the job, the file and the catalog.
+ * Safe to run twice, even at the same time: nothing here writes the catalog,
+ * and the snapshot is stored and its hash recorded under a lock of the job's
+ * own, by the first delivery to get there (see recordValidation).
  */
 
 import { loadCatalogView } from "@catalog/catalog";
@@ -16,6 +17,7 @@ import {
   type ImportResult,
   normalizeFile,
   planImport,
+  type Snapshot,
 } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import {
@@ -31,6 +33,7 @@ import {
 import { LOG_PATTERNS } from "@catalog/observability";
 import { readRows } from "@catalog/readers";
 import { putObject } from "@catalog/storage";
+import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
 import { storeJobReport } from "./job-report";
@@ -63,6 +66,7 @@ export async function validateImport(
           `Validation took longer than ${deps.limits.validationTimeoutMs / 1000} s`,
         ),
     );
+    if (!result) return findImportJob(deps.db, importId);
     deps.metrics.jobsTotal.inc({ phase: "validate", outcome: "success", mode: job.mode });
     deps.metrics.rowsTotal.inc({ outcome: "valid" }, result.summary.rows_valid);
     deps.metrics.rowsTotal.inc({ outcome: "error" }, result.summary.rows_with_errors);
@@ -83,7 +87,7 @@ async function validate(
   job: ImportJob,
   deps: WorkerDependencies,
   signal: AbortSignal,
-): Promise<ImportResult> {
+): Promise<ImportResult | undefined> {
   const { db, store, limits } = deps;
   await recordProgress(db, job.id, { phase: "validate", done: 0, total: 0 });
 
@@ -124,55 +128,107 @@ async function validate(
   });
   const snapshot = encodeSnapshot(document);
   signal.throwIfAborted();
+  const recorded = await recordValidation(job, deps, signal, { document, snapshot, result });
+  return recorded ? result : undefined;
+}
+
+/** What validation produced, ready to store and record. */
+interface Validation {
+  document: Snapshot;
+  snapshot: { bytes: Buffer; sha256: string };
+  result: ImportResult;
+}
+
+/** Rolls back the recording transaction when the job left `validating` meanwhile. */
+class NoLongerValidating extends Error {
+  override readonly name = "NoLongerValidating";
+}
+
+/**
+ * Stores the snapshot and the report and marks the job validated, all under a
+ * lock of this job's own, and only while it is still `validating`. Two
+ * deliveries of one validation can run at once (a redelivery while the first
+ * worker is slow, not dead): the first to get here stores and records; the
+ * other then finds the job validated and writes nothing. So once the snapshot's
+ * hash is recorded, nobody overwrites the snapshot (nor, later, the report
+ * rewritten after commit). Returns false when this delivery recorded nothing.
+ */
+async function recordValidation(
+  job: ImportJob,
+  deps: WorkerDependencies,
+  signal: AbortSignal,
+  { document, snapshot, result }: Validation,
+): Promise<boolean> {
+  const { db, store, logger } = deps;
   const key = snapshotKey(job.id);
-  const stored = await putObject(store, key, snapshot.bytes, "application/json");
-  if (stored.sha256 !== snapshot.sha256)
-    throw new Error(`Snapshot upload of ${key} hashed differently`);
-
-  // The report goes up before the job is marked validated, so a validated job always has one.
-  signal.throwIfAborted();
-  const validatedAt = new Date();
-  const report = await storeJobReport(
-    db,
-    store,
-    { ...job, status: "validated", validated_at: validatedAt },
-    document,
-  );
-
-  const summary = result.summary;
-  await db.transaction().execute(async (trx) => {
-    await recordMedia(trx, {
-      key,
-      kind: "snapshot",
-      jobId: job.id,
-      contentType: "application/json",
-      sizeBytes: stored.sizeBytes,
-      sha256: stored.sha256,
+  try {
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`import-validate:${job.id}`}, 0))`.execute(
+        trx,
+      );
+      if ((await findImportJob(trx, job.id))?.status !== "validating")
+        throw new NoLongerValidating();
+      signal.throwIfAborted();
+      const stored = await putObject(store, key, snapshot.bytes, "application/json");
+      if (stored.sha256 !== snapshot.sha256)
+        throw new Error(`Snapshot upload of ${key} hashed differently`);
+      // The report goes up before the job is marked validated, so a validated job always has one.
+      signal.throwIfAborted();
+      const validatedAt = new Date();
+      const report = await storeJobReport(
+        trx,
+        store,
+        { ...job, status: "validated", validated_at: validatedAt },
+        document,
+      );
+      await recordMedia(trx, {
+        key,
+        kind: "snapshot",
+        jobId: job.id,
+        contentType: "application/json",
+        sizeBytes: stored.sizeBytes,
+        sha256: stored.sha256,
+      });
+      const summary = result.summary;
+      const validated = await markValidated(trx, job.id, {
+        snapshot_key: key,
+        snapshot_hash: stored.sha256,
+        report_key: report.key,
+        summary: JSON.stringify(summary),
+        report_json: JSON.stringify({
+          summary,
+          issues: result.issues,
+          candidates: result.candidates,
+        }),
+        total_rows: summary.rows_total,
+        created_count: summary.products.create + summary.variants.create,
+        updated_count: summary.products.update + summary.variants.update,
+        unchanged_count: summary.products.unchanged + summary.variants.unchanged,
+        error_count: summary.errors,
+        warning_count: summary.warnings,
+        validated_at: validatedAt,
+        progress: JSON.stringify({
+          phase: "validate",
+          done: summary.rows_total,
+          total: summary.rows_total,
+        }),
+      });
+      if (!validated) throw new NoLongerValidating();
     });
-    const validated = await markValidated(trx, job.id, {
-      snapshot_key: key,
-      snapshot_hash: stored.sha256,
-      report_key: report.key,
-      summary: JSON.stringify(summary),
-      report_json: JSON.stringify({
-        summary,
-        issues: result.issues,
-        candidates: result.candidates,
-      }),
-      total_rows: summary.rows_total,
-      created_count: summary.products.create + summary.variants.create,
-      updated_count: summary.products.update + summary.variants.update,
-      unchanged_count: summary.products.unchanged + summary.variants.unchanged,
-      error_count: summary.errors,
-      warning_count: summary.warnings,
-      validated_at: validatedAt,
-      progress: JSON.stringify({
+    return true;
+  } catch (error) {
+    if (!(error instanceof NoLongerValidating)) throw error;
+    const current = await findImportJob(db, job.id);
+    logger.info(
+      {
+        job_id: job.id,
         phase: "validate",
-        done: summary.rows_total,
-        total: summary.rows_total,
-      }),
-    });
-    if (!validated) throw new Error(`Job ${job.id} left 'validating' while it was being validated`);
-  });
-  return result;
+        status: current?.status ?? "missing",
+        computed_sha256: snapshot.sha256,
+        recorded_sha256: current?.snapshot_hash?.trim() ?? null,
+      },
+      "Validation not recorded: the job left 'validating' (another delivery recorded it, or it was cancelled or failed)",
+    );
+    return false;
+  }
 }
