@@ -1,7 +1,7 @@
 /**
  * Real Chromium for the console's browser tests: Debian's `chromium` package
  * driven by playwright-core (no browser download; `npm test` installs the
- * package when it is missing and it runs as root), and axe-core injected into
+ * package when it is missing, as root or with sudo), and axe-core injected into
  * the page for the accessibility check.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -30,7 +30,7 @@ const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `No Chromium at ${CHROMIUM_PATH}. npm test installs Debian's chromium when it runs as root ` +
+      `No Chromium at ${CHROMIUM_PATH}. npm test installs Debian's chromium with apt-get (as root or with sudo) ` +
         "(apt-get install -y chromium); otherwise install it, or set CHROMIUM_PATH to a Chromium binary.",
     );
   }
