@@ -5,7 +5,9 @@
  * SIGTERM) stops the children gracefully, then itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { databaseEnv, parseEnvOrExit, port, redisEnv, s3Env } from "@catalog/config";
 import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { type EmbeddedS3Server, startEmbeddedS3Server } from "@catalog/storage";
@@ -24,7 +26,28 @@ const env = parseEnvOrExit({
   EMBEDDED_S3_DIR: z.string().default(".data/s3"),
   /** How many worker processes to start. */
   WORKERS: z.coerce.number().pipe(z.number().int().min(1).max(16)).default(2),
+  /** The webhook signing secret; unset: one generated once and kept in WEBHOOK_SECRET_FILE. */
+  WEBHOOK_SECRET: z.string().optional(),
+  /** Where the generated local webhook secret is kept (git-ignored). */
+  WEBHOOK_SECRET_FILE: z.string().default(".data/webhook-secret"),
 });
+
+/**
+ * The webhook secret for local runs: WEBHOOK_SECRET when set, else the one
+ * generated on a first run and kept (mode 0600) in WEBHOOK_SECRET_FILE, so
+ * receivers keep verifying across restarts.
+ */
+function localWebhookSecret(): { secret: string; from: string } {
+  if (env.WEBHOOK_SECRET) return { secret: env.WEBHOOK_SECRET, from: "WEBHOOK_SECRET" };
+  const file = resolve(env.WEBHOOK_SECRET_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    const secret = `whsec_${randomBytes(32).toString("base64")}`;
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    console.log(`Generated a webhook signing secret in ${env.WEBHOOK_SECRET_FILE}`);
+  }
+  return { secret: readFileSync(file, "utf8").trim(), from: env.WEBHOOK_SECRET_FILE };
+}
 
 const children: { name: string; process: ChildProcess }[] = [];
 let embeddedS3: EmbeddedS3Server | undefined;
@@ -146,7 +169,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const shared = { S3_ENDPOINT: s3Endpoint };
+  const webhookSecret = localWebhookSecret();
+  const shared = { S3_ENDPOINT: s3Endpoint, WEBHOOK_SECRET: webhookSecret.secret };
   startChild("api", "apps/api/src/main.ts", shared);
   for (let index = 1; index <= env.WORKERS; index++) {
     startChild(`worker-${index}`, "apps/worker/src/main.ts", {
@@ -173,6 +197,8 @@ async function main(): Promise<void> {
       `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/api/admin/import-jobs/<id>/`,
       `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"allow_partial":false}' ${apiUrl}/api/admin/import-jobs/<id>/commit/`,
       `API description: ${apiUrl}/api/openapi.json`,
+      `Webhooks (callback_url on upload) are signed with the secret in ${webhookSecret.from};`,
+      "  verify them with the standardwebhooks library (npm i standardwebhooks).",
       "",
       "Press Ctrl-C to stop.",
     ].join("\n"),

@@ -30,6 +30,14 @@ export interface ApiDependencies {
     /** Seconds without progress after which a working job counts as stuck (STUCK_AFTER_S). */
     stuckAfterS: number;
   };
+  idempotency: {
+    /** How long an Idempotency-Key is remembered, in hours (IDEMPOTENCY_KEY_TTL_HOURS). */
+    keyTtlHours: number;
+  };
+  webhooks: {
+    /** Hosts an http:// callback_url may name (WEBHOOK_ALLOWED_HOSTS). */
+    allowedHosts: readonly string[];
+  };
   /** Public base URL for job links, without a trailing slash, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
   /** Reachability checks for /readyz. */

@@ -10,6 +10,11 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 export const ERROR_STATUS = {
   /** The request is malformed (bad JSON, bad field, bad query parameter). */
   BAD_REQUEST: 400,
+  /**
+   * callback_url is not https://, nor http:// to a host in WEBHOOK_ALLOWED_HOSTS
+   * (no callbacks into private networks by default); no job was made.
+   */
+  INVALID_CALLBACK_URL: 400,
   /** No bearer token, or an unknown or revoked one. */
   UNAUTHENTICATED: 401,
   /** The token's role may not do this. */
@@ -26,6 +31,11 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** Understood but refused (e.g. commit with errors and no allow_partial). */
   UNPROCESSABLE: 422,
+  /**
+   * The Idempotency-Key was used (and has not expired) for a different request:
+   * another file, mode, file name or callback_url (IETF idempotency-key draft).
+   */
+  IDEMPOTENCY_KEY_REUSED: 422,
   /** A dependency (Postgres, Redis, S3) is unreachable. */
   UNAVAILABLE: 503,
   /** A bug; details are in the logs. */

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     store: s3,
     queues,
     limits: { maxFileBytes: env.MAX_FILE_BYTES, stuckAfterS: env.STUCK_AFTER_S },
+    idempotency: { keyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS },
+    webhooks: { allowedHosts: env.WEBHOOK_ALLOWED_HOSTS },
     baseUrl,
     ping: {
       postgres: () => sql`SELECT 1`.execute(db),

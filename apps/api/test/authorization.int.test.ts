@@ -55,6 +55,30 @@ const ROUTES: RouteCase[] = [
     allowed: { viewer: 200, importer: 200, admin: 200 },
   },
   {
+    name: "GET changes",
+    request: async (api) => ({
+      method: "GET",
+      path: `${BASE}/${(await insertJob(api.db)).id}/changes/`,
+    }),
+    allowed: { viewer: 200, importer: 200, admin: 200 },
+  },
+  {
+    name: "GET deliveries",
+    request: async (api) => ({
+      method: "GET",
+      path: `${BASE}/${(await insertJob(api.db)).id}/deliveries/`,
+    }),
+    allowed: { viewer: 200, importer: 200, admin: 200 },
+  },
+  {
+    name: "POST cancel",
+    request: async (api) => ({
+      method: "POST",
+      path: `${BASE}/${(await insertJob(api.db, { status: "pending" })).id}/cancel/`,
+    }),
+    allowed: { viewer: 403, importer: 200, admin: 200 },
+  },
+  {
     name: "GET report",
     request: async (api) => {
       const job = await insertJob(api.db, { status: "validated" });

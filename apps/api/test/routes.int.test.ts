@@ -4,6 +4,8 @@
  * shape for unknown routes, wrong methods and malformed bodies, and the OpenAPI
  * document covering every mounted route.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { JobResource } from "@catalog/jobs";
 import { putObject } from "@catalog/storage";
 import type { Express } from "express";
@@ -135,9 +137,13 @@ describe("import-job routes", () => {
     const list = async (query: string) => {
       const response = await get(`${BASE}/?${query}`);
       expect(response.status).toBe(200);
-      return readJson<{ items: JobResource[]; total: number; limit: number; offset: number }>(
-        response,
-      );
+      return readJson<{
+        items: JobResource[];
+        total: number;
+        limit: number;
+        offset: number;
+        next: string | null;
+      }>(response);
     };
 
     it("pages newest first with the total", async () => {
@@ -159,6 +165,44 @@ describe("import-job routes", () => {
       expect((await list("created_after=2019-12-31T23:00:00Z")).total).toBe(3);
     });
 
+    it("filters by several statuses, created_before, and both ends of a window", async () => {
+      expect((await list("status=failed&status=validated")).total).toBe(3);
+      expect((await list("status=failed&status=pending")).total).toBe(1);
+      expect((await list("created_before=2021-01-01")).total).toBe(1);
+      expect((await list("created_before=2021-01-01&status=validated")).total).toBe(0);
+      const now = new Date(Date.now() + 60_000).toISOString();
+      expect((await list(`created_after=2019-12-31&created_before=${now}`)).total).toBe(3);
+    });
+
+    it("pages by cursor: `next` links walk every job once, newest first, keeping the filters", async () => {
+      const first = await list("limit=1&status=failed&status=validated");
+      const seen = [...first.items];
+      let next = first.next;
+      expect(next).toContain("status=failed&status=validated");
+      while (next) {
+        const response = await fetch(next, { headers: api.auth("viewer") });
+        expect(response.status).toBe(200);
+        const page = await readJson<{ items: JobResource[]; next: string | null }>(response);
+        seen.push(...page.items);
+        next = page.next;
+      }
+      expect(seen.map((job) => job.id)).toEqual((await list("limit=10")).items.map((j) => j.id));
+      expect(new Set(seen.map((job) => job.id)).size).toBe(3);
+      // A job added while paging does not shift the pages after the cursor.
+      const page1 = await list("limit=2");
+      await insertJob(api.db, { status: "pending" });
+      const cursor = new URL(page1.next ?? "").searchParams.get("cursor");
+      const page2 = await list(`limit=2&cursor=${cursor}`);
+      expect(page2.items.map((job) => job.id)).toEqual([(await list("limit=4")).items[3]?.id]);
+      await api.db.deleteFrom("ops_importjob").where("status", "=", "pending").execute();
+    });
+
+    it("refuses a cursor together with an offset", async () => {
+      const page = await list("limit=1");
+      const response = await get(`${page.next}&offset=1`.replace(api.url, ""));
+      expect(response.status).toBe(400);
+    });
+
     it.each([
       "status=finished",
       "mode=lenient",
@@ -168,7 +212,11 @@ describe("import-job routes", () => {
       "limit=501",
       "offset=-1",
       "stauts=failed",
-      "status=failed&status=validated",
+      "status=failed&status=finished",
+      "created_before=tomorrow",
+      "cursor=abc",
+      "cursor=not-base64-of-a-job!",
+      `cursor=${Buffer.from("00000000-0000-4000-8000-000000000000").toString("base64url")}`,
     ])("refuses ?%s with 400", async (query) => {
       const response = await get(`${BASE}/?${query}`);
       expect(response.status).toBe(400);
@@ -351,6 +399,33 @@ describe("import-job routes", () => {
         .sort();
       expect(mounted.length).toBeGreaterThanOrEqual(12);
       expect(documented).toEqual(mounted);
+    });
+
+    it("serves the committed openapi.json (the client's contract), naming this server", async () => {
+      const served = await readJson<{ servers: unknown }>(
+        await fetch(`${api.url}/api/openapi.json`),
+      );
+      expect(served.servers).toEqual([{ url: api.url }]);
+      const committed = JSON.parse(
+        readFileSync(path.resolve(__dirname, "../../../packages/client/openapi.json"), "utf8"),
+      );
+      expect({ ...served, servers: committed.servers }).toEqual(committed);
+    });
+
+    it("documents the Idempotency-Key pattern and created_after formats the routes validate with", async () => {
+      const document = await readJson<OpenApi>(await fetch(`${api.url}/api/openapi.json`));
+      const upload = document.paths["/api/admin/import-jobs/validate/"]?.post as {
+        parameters: { name: string; schema: { pattern?: string } }[];
+      };
+      const header = upload.parameters.find((p) => p.name === "Idempotency-Key");
+      const pattern = new RegExp(header?.schema.pattern ?? "^$");
+      expect(pattern.test('"abc"')).toBe(true);
+      expect(pattern.test("x".repeat(256))).toBe(false);
+      const list = document.paths["/api/admin/import-jobs/"]?.get as {
+        parameters: { name: string; schema: { anyOf?: { format: string }[] } }[];
+      };
+      const createdAfter = list.parameters.find((p) => p.name === "created_after");
+      expect(createdAfter?.schema.anyOf?.map((s) => s.format)).toEqual(["date", "date-time"]);
     });
 
     it("references only schemas it defines, and the error shape", async () => {

@@ -259,26 +259,148 @@ describe("POST /api/admin/import-jobs/validate/", () => {
     expect(inputs).toHaveLength(1);
   });
 
-  it("answers a repeated Idempotency-Key with the first job, even for other bytes", async () => {
-    const key = `upload-${randomUUID()}`;
-    const first = await upload(api, uploadForm([["file", csvBytes(300), "k1.csv"]]), {
-      headers: { "Idempotency-Key": key },
+  describe("Idempotency-Key (IETF draft httpapi-idempotency-key-header)", () => {
+    const keyed = (key: string, parts: Parameters<typeof uploadForm>[0], caller?: "admin") =>
+      upload(api, uploadForm(parts), { caller, headers: { "Idempotency-Key": key } });
+
+    it("replays the first job for a repeat of the same request, quoted or bare", async () => {
+      const key = `replay-${randomUUID()}`;
+      const bytes = csvBytes(300);
+      const first = await keyed(key, [["file", bytes, "k1.csv"]]);
+      const again = await keyed(`"${key}"`, [["file", bytes, "k1.csv"]]);
+      expect([first.status, again.status]).toEqual([202, 200]);
+      const job = await readJob(first);
+      expect((await readJob(again)).id).toBe(job.id);
+      // Keys are per caller: the same key from another user is a new upload.
+      const other = await keyed(key, [["file", csvBytes(300), "k3.csv"]], "admin");
+      expect(other.status).toBe(202);
     });
-    const second = await upload(api, uploadForm([["file", csvBytes(300), "k2.csv"]]), {
-      headers: { "Idempotency-Key": key },
+
+    type Parts = Parameters<typeof uploadForm>[0];
+    it.each([
+      ["other bytes", (seed: string): Parts => [["file", csvBytes(300, `${seed}-x`), "k.csv"]]],
+      [
+        "another mode",
+        (seed: string): Parts => [
+          ["mode", "smart"],
+          ["file", csvBytes(300, seed), "k.csv"],
+        ],
+      ],
+      ["another file name", (seed: string): Parts => [["file", csvBytes(300, seed), "r.csv"]]],
+      [
+        "a callback_url",
+        (seed: string): Parts => [
+          ["callback_url", "https://example.com/hook"],
+          ["file", csvBytes(300, seed), "k.csv"],
+        ],
+      ],
+    ])("answers 422 to the same key with %s, makes no job and keeps no copy", async (_, parts) => {
+      const key = `reuse-${randomUUID()}`;
+      const seed = randomUUID();
+      const first = await keyed(key, [["file", csvBytes(300, seed), "k.csv"]]);
+      expect(first.status).toBe(202);
+      const job = await readJob(first);
+      await expectNothingLeft(async () => {
+        const second = await keyed(key, parts(seed));
+        expect(second.status).toBe(422);
+        const error = await readError(second);
+        expect(error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+        expect(error.details).toMatchObject({ idempotency_key: key, job_id: job.id });
+      });
     });
-    expect([first.status, second.status]).toEqual([202, 200]);
-    const job = await readJob(first);
-    expect((await readJob(second)).id).toBe(job.id);
-    expect((await listKeys(api.store, "inputs/")).filter((k) => /k[12]\.csv$/.test(k))).toEqual([
-      `inputs/${job.id}/k1.csv`,
-    ]);
-    // Keys are per caller: the same key from another user is a new upload.
-    const other = await upload(api, uploadForm([["file", csvBytes(300), "k3.csv"]]), {
-      caller: "admin",
-      headers: { "Idempotency-Key": key },
+
+    it("remembers a key for IDEMPOTENCY_KEY_TTL_HOURS, then a new request with it makes a new job", async () => {
+      const key = `expiry-${randomUUID()}`;
+      const first = await keyed(key, [["file", csvBytes(300), "e1.csv"]]);
+      const job = await readJob(first);
+      const record = await api.db
+        .selectFrom("ops_idempotency_key")
+        .select(sql<number>`extract(epoch from expires_at - created_at)::float8`.as("ttl_s"))
+        .where("key", "=", key)
+        .executeTakeFirstOrThrow();
+      expect(record.ttl_s).toBeCloseTo(24 * 3600, 3);
+      const reused = await keyed(key, [["file", csvBytes(300), "e2.csv"]]);
+      expect(reused.status).toBe(422);
+      expect((await readError(reused)).details).toMatchObject({ job_id: job.id });
     });
-    expect(other.status).toBe(202);
+  });
+
+  describe("Idempotency-Key expiry with a short TTL", () => {
+    let shortLived: TestApi;
+    beforeAll(async () => {
+      // 1.5 s: the key really expires while the test waits.
+      shortLived = await startTestApi({ idempotencyKeyTtlHours: 1.5 / 3600 });
+    });
+    afterAll(async () => {
+      await shortLived.close();
+    });
+
+    it("accepts the key again for another request once it has expired", async () => {
+      const key = `short-${randomUUID()}`;
+      const send = (bytes: Buffer, name: string) =>
+        upload(shortLived, uploadForm([["file", bytes, name]]), {
+          headers: { "Idempotency-Key": key },
+        });
+      const first = await send(csvBytes(300), "s1.csv");
+      expect(first.status).toBe(202);
+      expect((await send(csvBytes(300), "s2.csv")).status).toBe(422);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const later = await send(csvBytes(300), "s3.csv");
+      expect(later.status).toBe(202);
+      const [firstJob, laterJob] = [await readJob(first), await readJob(later)];
+      expect(laterJob.id).not.toBe(firstJob.id);
+      const record = await shortLived.db
+        .selectFrom("ops_idempotency_key")
+        .select("job_id")
+        .where("key", "=", key)
+        .executeTakeFirstOrThrow();
+      expect(record.job_id).toBe(laterJob.id);
+    });
+  });
+
+  describe("callback_url", () => {
+    it.each([
+      ["before the file", "http://10.0.0.5/hook"],
+      ["before the file", "http://example.com/hook"],
+      ["before the file", "ftp://127.0.0.1/hook"],
+      ["before the file", "not a url"],
+      ["before the file", "https://user:secret@example.com/hook"],
+      ["after the file", "http://169.254.169.254/latest/meta-data"],
+    ])(
+      "refuses %s %s with 400 INVALID_CALLBACK_URL: no job, nothing stored",
+      async (where, url) => {
+        await expectNothingLeft(async () => {
+          const file: ["file", Buffer, string] = ["file", csvBytes(300), "cb.csv"];
+          const field: [string, string] = ["callback_url", url];
+          const response = await upload(
+            api,
+            uploadForm(where === "before the file" ? [field, file] : [file, field]),
+          );
+          expect(response.status).toBe(400);
+          expect((await readError(response)).code).toBe("INVALID_CALLBACK_URL");
+        });
+      },
+    );
+
+    it.each(["https://hooks.example.com/catalog", "http://127.0.0.1:9/hook", "http://localhost/x"])(
+      "accepts %s and records it on the job",
+      async (url) => {
+        const response = await upload(
+          api,
+          uploadForm([
+            ["file", csvBytes(300), "ok.csv"],
+            ["callback_url", url],
+          ]),
+        );
+        expect(response.status).toBe(202);
+        const stored = await api.db
+          .selectFrom("ops_importjob")
+          .select("callback_url")
+          .where("id", "=", (await readJob(response)).id)
+          .executeTakeFirstOrThrow();
+        expect(stored.callback_url).toBe(new URL(url).toString());
+      },
+    );
   });
 
   it("refuses a malformed Idempotency-Key with 400", async () => {

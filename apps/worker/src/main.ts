@@ -19,6 +19,8 @@ import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
 import { startMetricsServer } from "./metrics-server";
+import { webhookKey } from "./webhooks/webhook-signature";
+import { startWebhookWorker } from "./webhooks/webhook-worker";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 async function main(): Promise<void> {
@@ -64,6 +66,29 @@ async function main(): Promise<void> {
     }),
   );
 
+  // Webhooks: delivered only by workers that hold the signing secret.
+  const webhooks = env.WEBHOOK_SECRET
+    ? startWebhookWorker(
+        {
+          db: deps.db,
+          logger,
+          webhooks: {
+            key: webhookKey(env.WEBHOOK_SECRET),
+            baseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ""),
+            timeoutMs: env.WEBHOOK_TIMEOUT_S * 1000,
+            retryWindowMs: env.WEBHOOK_RETRY_WINDOW_H * 3600 * 1000,
+          },
+        },
+        {
+          connection,
+          prefix: env.QUEUE_PREFIX,
+          concurrency: env.WEBHOOK_CONCURRENCY,
+          retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_S,
+        },
+      )
+    : undefined;
+  if (!webhooks) logger.warn("WEBHOOK_SECRET is unset: webhook events are recorded, not sent");
+
   // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
   const depth = setInterval(async () => {
     for (const [kind, queue] of Object.entries(queues)) {
@@ -84,7 +109,10 @@ async function main(): Promise<void> {
     s3: () => pingBucket(deps.store),
   });
   logger.info(
-    { metricsPort: metricsServer.port, queues: workers.map((w) => w.name) },
+    {
+      metricsPort: metricsServer.port,
+      queues: [...workers, ...(webhooks ? [webhooks.worker] : [])].map((w) => w.name),
+    },
     "Worker started",
   );
 
@@ -93,7 +121,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "Worker shutting down: finishing jobs in progress");
-    const graceful = Promise.all(workers.map((worker) => worker.close()));
+    const graceful = Promise.all([...workers.map((worker) => worker.close()), webhooks?.stop()]);
     const grace = new Promise<"timeout">((done) =>
       setTimeout(() => done("timeout"), env.SHUTDOWN_GRACE_S * 1000).unref(),
     );

@@ -1,3 +1,4 @@
+import { decodeSnapshot } from "@catalog/core";
 import { requestCommit } from "@catalog/jobs";
 import { getObjectBuffer } from "@catalog/storage";
 import { readFixtureJson } from "@catalog/testing";
@@ -17,19 +18,32 @@ async function readWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
   return workbook;
 }
 
-/** The Summary sheet's `section` lines as the fixtures' nested summary. */
+/**
+ * The Summary's machine-readable `section` lines (the block the defined name
+ * summary_values points at: section, item, value columns) as the fixtures' nested summary.
+ */
 function summaryFrom(workbook: ExcelJS.Workbook, section: string): Record<string, unknown> {
   const summary: Record<string, unknown> = {};
-  workbook.getWorksheet("Summary")?.eachRow((row) => {
-    const [, sheetSection, key, value] = row.values as unknown[];
-    if (sheetSection !== section || typeof key !== "string") return;
+  const [range = ""] = workbook.definedNames.getRanges("summary_values").ranges;
+  const [, top, bottom] = /!\$A\$(\d+):\$E\$(\d+)$/.exec(range) ?? [];
+  const sheet = workbook.getWorksheet("Summary");
+  const header = sheet?.getRow(Number(top));
+  expect([1, 2, 5].map((column) => header?.getCell(column).value)).toEqual([
+    "section",
+    "item",
+    "value",
+  ]);
+  for (let line = Number(top) + 1; line <= Number(bottom); line++) {
+    const row = sheet?.getRow(line);
+    const [sheetSection, key, value] = [1, 2, 5].map((column) => row?.getCell(column).value);
+    if (sheetSection !== section || typeof key !== "string") continue;
     const [group, field] = key.split(".");
     if (field && group) {
       const nested = (summary[group] ?? {}) as Record<string, unknown>;
       nested[field] = value;
       summary[group] = nested;
     } else summary[key] = value;
-  });
+  }
   return summary;
 }
 
@@ -37,10 +51,44 @@ function issuesFrom(workbook: ExcelJS.Workbook) {
   const issues: { row: unknown; column: unknown; code: unknown; severity: unknown }[] = [];
   workbook.getWorksheet("Issues")?.eachRow((row, number) => {
     if (number === 1) return;
-    const [, line, column, code, severity] = row.values as unknown[];
+    const [, line, , , column, code, severity] = row.values as unknown[];
     issues.push({ row: line, column, code, severity });
   });
   return issues;
+}
+
+/** The errors of a job as `line:column:code`, lines mapped by `line`. */
+async function errorKeys(
+  harness: WorkerHarness,
+  jobId: string,
+  line: (row: number) => number | undefined = (row) => row,
+): Promise<string[]> {
+  const issues = (await harness.deps.db
+    .selectFrom("ops_importjob")
+    .select("report_json")
+    .where("id", "=", jobId)
+    .executeTakeFirstOrThrow()) as { report_json: { issues: ReportIssueJson[] } };
+  return issues.report_json.issues
+    .filter((issue) => issue.severity === "error")
+    .map((issue) => `${line(issue.row)}:${issue.column}:${issue.code}`);
+}
+
+/** The lines of the job's input that its Data sheet holds, in order (from its snapshot). */
+async function fileLines(harness: WorkerHarness, jobId: string): Promise<number[]> {
+  const { snapshot_key } = await harness.deps.db
+    .selectFrom("ops_importjob")
+    .select("snapshot_key")
+    .where("id", "=", jobId)
+    .executeTakeFirstOrThrow();
+  const snapshot = decodeSnapshot(await getObjectBuffer(harness.deps.store, snapshot_key ?? ""));
+  return snapshot.data_rows.rows.map((row) => row.row);
+}
+
+interface ReportIssueJson {
+  row: number;
+  column: string;
+  code: string;
+  severity: string;
 }
 
 describe("the XLSX report of every fixture", () => {
@@ -50,7 +98,7 @@ describe("the XLSX report of every fixture", () => {
   });
   afterAll(() => harness.close());
 
-  it("holds exactly the expected issues and counts, is rewritten after commit, and its Data sheet re-imports to no change", async () => {
+  it("holds exactly the expected issues and counts, is rewritten after commit, and its Data sheet re-imports: committed rows unchanged, rows in error still in error", async () => {
     const steps = readFixtureJson<FixtureStep[]>("sequence.json");
     for (const step of steps) {
       const expected = readFixtureJson<ExpectedOutcome>(step.expected);
@@ -95,11 +143,24 @@ describe("the XLSX report of every fixture", () => {
       expect({
         file: step.file,
         status: replanned?.status,
+        rows: replanned?.total_rows,
         errors: replanned?.error_count,
       }).toEqual({
         file: step.file,
         status: "validated",
-        errors: 0,
+        rows: expected.summary.rows_total as number,
+        errors: expected.summary.errors,
+      });
+      // Every row is in the Data sheet, in file order: the rows in error keep their errors.
+      const data = (
+        await readWorkbook(await getObjectBuffer(harness.deps.store, committed?.report_key ?? ""))
+      ).getWorksheet("Data");
+      expect(data?.rowCount).toBe(1 + (expected.summary.rows_total as number));
+      const lines = await fileLines(harness, job.id);
+      const sheetRow = new Map(lines.map((line, index) => [line, index + 2]));
+      expect({ file: step.file, errors: await errorKeys(harness, again.id) }).toEqual({
+        file: step.file,
+        errors: await errorKeys(harness, job.id, (row) => sheetRow.get(row)),
       });
       const summary = replanned?.summary as {
         products: Record<string, number>;

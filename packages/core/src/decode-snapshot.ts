@@ -2,6 +2,7 @@
  * Reads a snapshot back: parses the bytes and checks the format version and the whole
  * shape, so that commit never acts on a document it does not understand.
  */
+import type { DataRow } from "./data-rows";
 import type {
   FieldChanges,
   ProductPlanEntry,
@@ -159,6 +160,18 @@ const variantEntry = taggedUnion<VariantPlanEntry>("action", {
   }),
 });
 
+const dataRowCells = { row: integer, cells: arrayOf(text) };
+const plainDataRow: Check<DataRow> = objectOf(dataRowCells);
+const markedDataRow: Check<DataRow> = objectOf({
+  ...dataRowCells,
+  marks: arrayOf(objectOf({ issue: integer, cell: integer })),
+});
+/** A Data sheet row: `marks` only when the row has issues (and in no older snapshot). */
+const dataRow: Check<DataRow> = (value, path) =>
+  value !== null && typeof value === "object" && Object.hasOwn(value, "marks")
+    ? markedDataRow(value, path)
+    : plainDataRow(value, path);
+
 const named = objectOf({ slug: string, name: string, rows });
 const ref = arrayOf(objectOf({ slug: string, id: integer, version: integer }));
 
@@ -173,10 +186,7 @@ const snapshot: Check<Snapshot> = objectOf({
   ),
   variants: recordOf(objectOf({ product: string, dimensions: text, price: text, specs })),
   normalization_log: arrayOf(logEntry),
-  data_rows: objectOf({
-    headers: arrayOf(string),
-    rows: arrayOf(objectOf({ row: integer, cells: arrayOf(text) })),
-  }),
+  data_rows: objectOf({ headers: arrayOf(string), rows: arrayOf(dataRow) }),
   plan: objectOf({
     candidates: objectOf({
       categories: arrayOf(named),

@@ -27,6 +27,7 @@ export * from "./issue-codes";
 export * from "./normalization-log";
 export { isBlankRow, normalizeFile } from "./normalize-file";
 export * from "./normalized-file";
+export * from "./plan-changes";
 export * from "./plan-import";
 export * from "./price";
 export * from "./raw-row";

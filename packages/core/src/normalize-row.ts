@@ -63,6 +63,7 @@ export function normalizeRow(
     specs,
     issues,
     cells,
+    rawCells: raw.cells,
   };
   checkRequired(normalized);
   checkLengths(normalized);
@@ -92,9 +93,8 @@ function readCells(raw: RawRow, header: HeaderMap, log: LogSink, issues: Issue[]
   const cells = header.columns.map((column): string | null => {
     const cell = raw.cells[column.index];
     const { role } = column;
-    if (role.kind === "ignored") {
-      return normalizeCell(cell, { row, column: column.header }, undefined);
-    }
+    // Nothing reads an ignored column, the Data sheet included.
+    if (role.kind === "ignored") return null;
     if (role.kind === "spec") {
       const value = normalizeCell(cell, { row, column: `spec:${role.name}` }, log);
       if (value !== null) specs.set(role.name, value);

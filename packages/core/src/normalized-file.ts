@@ -6,6 +6,7 @@
 import type { CanonicalColumn, HeaderColumn } from "./header-map";
 import type { Issue } from "./issue";
 import type { NormalizationLogEntry } from "./normalization-log";
+import type { CellValue } from "./raw-row";
 
 /** The limits `normalizeFile` enforces (SPEC §12). */
 export interface ImportLimits {
@@ -39,8 +40,16 @@ export interface NormalizedRow {
   specs: ReadonlyMap<string, string>;
   /** Issues found without the catalog. */
   issues: Issue[];
-  /** Normalized text of every header column, in the input's layout (the report's Data sheet). */
+  /**
+   * Normalized text of every header column, in the input's layout (the report's Data
+   * sheet); null for the columns the importer ignores.
+   */
   cells: (string | null)[];
+  /**
+   * The row's cells as read, by sheet column: where an error sits, the report shows
+   * what the file had rather than what normalizing made of it.
+   */
+  rawCells: readonly CellValue[];
 }
 
 /** A whole file, normalized. */

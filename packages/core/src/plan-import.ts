@@ -83,7 +83,7 @@ export function planImport(
     variants: variantRecords(validRows),
     normalizationLog: file.normalizationLog,
     plan,
-    dataRows: buildDataRows(file, validRows),
+    dataRows: buildDataRows(file, rows, issues),
   };
 }
 

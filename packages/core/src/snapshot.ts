@@ -36,7 +36,7 @@ export interface Snapshot {
   /** The file's normalized variants by model code. */
   variants: Record<string, VariantRecord>;
   normalization_log: NormalizationLogEntry[];
-  /** The report's Data sheet (valid rows in the input's layout). */
+  /** The report's Data sheet: every data row in the input's layout, issues marked. */
   data_rows: DataRows;
   /** What commit applies, with the ids and versions drift detection compares. */
   plan: ImportPlan;

@@ -77,12 +77,19 @@ function validate(rows: RawRow[], catalog: CatalogView, mode: ImportMode): Impor
   return result;
 }
 
-/** The report's Data sheet as a file: header row, then the valid rows. */
+/** The report's Data sheet as a file: header row, then every data row. */
 function dataSheetRows(result: ImportResult): RawRow[] {
   return [
     { row: 1, cells: result.dataRows.headers },
     ...result.dataRows.rows.map((row, index) => ({ row: index + 2, cells: row.cells })),
   ];
+}
+
+/** The errors of `result` as `line:column:code`, lines mapped by `line` (identity by default). */
+function errorKeys(result: ImportResult, line: (row: number) => number = (row) => row): string[] {
+  return result.issues
+    .filter((issue) => issue.severity === "error")
+    .map((issue) => `${line(issue.row)}:${issue.column}:${issue.code}`);
 }
 
 describe("the fixture story", () => {
@@ -126,9 +133,13 @@ describe("the fixture story", () => {
 
     catalog = applyPlanToCatalog(catalog, decodeSnapshot(encoded.bytes).plan);
 
-    // Importing the report's Data sheet after the commit plans zero changes.
+    // Importing the report's Data sheet after the commit: the committed rows plan zero
+    // changes, the rows in error are there too and stay in error with the same errors.
     const again = validate(dataSheetRows(result), catalog, step.mode);
-    expect(again.summary.rows_with_errors).toBe(0);
+    expect(again.summary.rows_total).toBe(result.summary.rows_total);
+    expect(again.summary.rows_with_errors).toBe(result.summary.rows_with_errors);
+    const sheetLine = new Map(result.dataRows.rows.map((row, index) => [row.row, index + 2]));
+    expect(errorKeys(again)).toEqual(errorKeys(result, (row) => sheetLine.get(row) ?? -1));
     expect(again.summary.candidates).toEqual({ categories: 0, series: 0, brands: 0 });
     expect(again.summary.products.create + again.summary.products.update).toBe(0);
     expect(again.summary.variants.create + again.summary.variants.update).toBe(0);

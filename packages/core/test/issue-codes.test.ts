@@ -1,4 +1,4 @@
-import { FATAL_CODES, ISSUE_CODES, severityOf } from "@catalog/core";
+import { FATAL_CODES, ISSUE_CODE_DESCRIPTIONS, ISSUE_CODES, severityOf } from "@catalog/core";
 
 describe("issue codes", () => {
   it("hold the SPEC §3 set with their severities", () => {
@@ -36,5 +36,13 @@ describe("issue codes", () => {
 
   it("do not overlap the fatal codes", () => {
     expect(FATAL_CODES.filter((code) => code in ISSUE_CODES)).toEqual([]);
+  });
+
+  it("each have one sentence for people", () => {
+    expect(Object.keys(ISSUE_CODE_DESCRIPTIONS).sort()).toEqual(Object.keys(ISSUE_CODES).sort());
+    for (const sentence of Object.values(ISSUE_CODE_DESCRIPTIONS)) {
+      expect(sentence).toMatch(/^[A-Z][^\n]*\.$/);
+      expect(sentence.slice(0, -1)).not.toMatch(/\.\s/);
+    }
   });
 });

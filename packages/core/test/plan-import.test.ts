@@ -1,6 +1,6 @@
-import type { CatalogView } from "@catalog/core";
+import { type CatalogView, emptyCatalogView, planImport } from "@catalog/core";
 import { catalogOf } from "./support/catalog";
-import { issueKeys, plan, sheet } from "./support/sheet";
+import { issueKeys, normalize, plan, sheet } from "./support/sheet";
 
 const HEAD = [
   "category",
@@ -373,21 +373,71 @@ describe("the plan", () => {
     expect(({} as { x?: string }).x).toBeUndefined();
   });
 
-  it("gives the Data sheet the valid rows in the input's layout", () => {
+  it("gives the Data sheet every row under the columns it reads, errors as the file had them", () => {
     const result = plan(
       sheet(
-        ["Kategori", "title_en", "sku", "Fiyat", "note"],
-        ["C", " T ", "A", 12.5, " n "],
-        ["C", "T", "A", "bad", ""],
-        ["C", "T", "A", "-", ""],
+        ["Kategori", "title_en", "sku", "Fiyat", "note", "spec:Güç"],
+        ["C", " T ", "A", 12.5, " n ", "1"],
+        ["C", "T", "A", " 1,23.45 ", "", " 2 "],
+        ["C", "T", "A", "-", "", ""],
       ),
     );
+    expect(result.issues.map((issue) => [issue.row, issue.code])).toEqual([
+      [1, "UNKNOWN_COLUMN"],
+      [3, "INVALID_PRICE"],
+      [3, "MODEL_CODE_DISAMBIGUATED"],
+      [4, "MODEL_CODE_DISAMBIGUATED"],
+    ]);
     expect(result.dataRows).toEqual({
-      headers: ["Kategori", "title_en", "sku", "Fiyat", "note"],
+      // "note" is a column the importer ignores: left out.
+      headers: ["Kategori", "title_en", "sku", "Fiyat", "spec:Güç"],
       rows: [
-        { row: 2, cells: ["C", "T", "A", "12.50", "n"] },
-        { row: 4, cells: ["C", "T", "A-3", null, null] },
+        { row: 2, cells: ["C", "T", "A", "12.50", "1"] },
+        {
+          row: 3,
+          // The price as written (spaces kept); the other cells normalized.
+          cells: ["C", "T", "A-2", " 1,23.45 ", "2"],
+          marks: [
+            { issue: 1, cell: 3 },
+            { issue: 2, cell: 2 },
+          ],
+        },
+        { row: 4, cells: ["C", "T", "A-3", null, null], marks: [{ issue: 3, cell: 2 }] },
       ],
     });
+  });
+
+  it("marks each issue on the cell it is about, slugs on the column they came from", () => {
+    const limits = { maxSpecsPerVariant: 2 };
+    const result = planImport(
+      normalize(
+        sheet(
+          ["category", "category_slug", "title_en", "model_code", "spec:a", "spec:b", "spec:c"],
+          ["C", "!!!", "T", "M1", "1", "2", "3"],
+          ["C", null, "???", "M2", null, null, null],
+          [null, null, null, 7, null, null, null],
+        ),
+        limits,
+      ),
+      emptyCatalogView(),
+      "strict",
+    );
+    const marked = result.dataRows.rows.map((row) =>
+      (row.marks ?? []).map(({ issue, cell }) => {
+        const { code, column } = result.issues[issue] ?? {};
+        return `${code}@${column}:${result.dataRows.headers[cell]}`;
+      }),
+    );
+    expect(marked).toEqual([
+      ["INVALID_SLUG@category:category_slug", "TOO_MANY_SPECS@specs:spec:c"],
+      ["INVALID_SLUG@product_slug:title_en", "MISSING_CATEGORY@category:category"],
+      ["REQUIRED_VALUE_MISSING@category:category", "REQUIRED_VALUE_MISSING@title_tr:title_en"],
+    ]);
+    // Cells in error hold the file's text; the numeric code stays its digits.
+    expect(result.dataRows.rows.map((row) => row.cells)).toEqual([
+      ["C", "!!!", "T", "M1", "1", "2", "3"],
+      ["C", null, "???", "M2", null, null, null],
+      [null, null, null, "7", null, null, null],
+    ]);
   });
 });

@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
 import {
   buildSnapshot,
+  canonicalJson,
+  emptyCatalogView,
+  normalizeFile,
+  planImport,
   decodeSnapshot,
   encodeSnapshot,
   SNAPSHOT_FORMAT_VERSION,
   SnapshotFormatError,
 } from "@catalog/core";
 import { catalogOf } from "./support/catalog";
+import { fixtureRows } from "./support/fixtures";
 import { plan, sheet } from "./support/sheet";
 
 function sampleSnapshot() {
@@ -129,6 +134,55 @@ describe("snapshot", () => {
         value: null,
       });
       expect(decode(badCode)).toThrow(SnapshotFormatError);
+    });
+
+    it("with a Data sheet mark of the wrong shape", () => {
+      const bad = encoded();
+      bad.data_rows.rows[0].marks = [{ issue: "0", cell: 1 }];
+      expect(decode(bad)).toThrow("snapshot.data_rows.rows[0].marks[0].issue: expected an integer");
+      bad.data_rows.rows[0].marks = [{ issue: 0 }];
+      expect(decode(bad)).toThrow("snapshot.data_rows.rows[0].marks[0].cell: expected a value");
+    });
+  });
+
+  it("keeps every data row for the report, rows in error with their marks, and reads them back", () => {
+    const result = plan(
+      sheet(
+        ["category", "title_en", "model_code", "price"],
+        ["C", "T", "A", "1"],
+        ["C", "T", "B", "x"],
+      ),
+    );
+    const snapshot = buildSnapshot({
+      jobId: "job-2",
+      input: { filename: "f.csv", fileSha256: "cd".repeat(32), mode: "smart" },
+      result,
+    });
+    expect(snapshot.data_rows.rows).toEqual([
+      { row: 2, cells: ["C", "T", "A", "1.00"] },
+      { row: 3, cells: ["C", "T", "B", "x"], marks: [{ issue: 0, cell: 3 }] },
+    ]);
+    expect(snapshot.issues[0]).toMatchObject({ row: 3, code: "INVALID_PRICE" });
+    expect(decodeSnapshot(encodeSnapshot(snapshot).bytes)).toEqual(snapshot);
+  });
+
+  it("of a file without issues has the bytes it had before rows carried marks (01_base.xlsx)", async () => {
+    const limits = { maxProducts: 5_000, maxVariants: 10_000, maxSpecsPerVariant: 50 };
+    const file = normalizeFile(await fixtureRows("01_base.xlsx"), limits);
+    const snapshot = buildSnapshot({
+      jobId: "j",
+      input: { filename: "01_base.xlsx", fileSha256: "0".repeat(64), mode: "smart" },
+      result: planImport(file, emptyCatalogView(), "smart"),
+    });
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+    // Taken from the code before the Data rows gained the rows in error and their
+    // marks: a clean file's snapshot, its plan section included, is byte for byte the same.
+    expect(sha256(canonicalJson(snapshot.plan))).toBe(
+      "cfb72bc9086b2ddb162d6cb25ba2ba401c4ded4d6cda8270b132ac8608cb2a42",
+    );
+    expect(encodeSnapshot(snapshot)).toMatchObject({
+      sha256: "3a6bff1468652c4bafe8691c32c004d23f6ab84582e4253c25713109d7d7a40e",
+      bytes: expect.objectContaining({ length: 24_641 }),
     });
   });
 });

@@ -1,6 +1,7 @@
 export * from "./create-db";
 export * from "./ensure-database";
 export * from "./migrate";
+export * from "./schema/api-clients.table";
 export * from "./schema/api-token.table";
 export * from "./schema/catalog.table";
 export * from "./schema/change-log.table";

@@ -34,11 +34,13 @@ describe("migrations", () => {
   it("apply to an empty database, roll all back, apply again; a second apply changes nothing", async () => {
     expect(await tablesIn(db)).toEqual([]);
 
-    expect(await migrateToLatest(db)).toEqual([
+    const ups = [
       "Up 0001_catalog",
       "Up 0002_operations",
       "Up 0003_job_lifecycle",
-    ]);
+      "Up 0004_api_clients",
+    ];
+    expect(await migrateToLatest(db)).toEqual(ups);
     const tables = await tablesIn(db);
     expect(tables).toEqual([
       "catalog_brand",
@@ -48,13 +50,17 @@ describe("migrations", () => {
       "catalog_series",
       "catalog_variant",
       "ops_api_token",
+      "ops_idempotency_key",
       "ops_import_change",
       "ops_importjob",
+      "ops_webhook_attempt",
+      "ops_webhook_event",
     ]);
 
     expect(await migrateToLatest(db)).toEqual([]);
 
     expect(await migrateDownAll(db)).toEqual([
+      "Down 0004_api_clients",
       "Down 0003_job_lifecycle",
       "Down 0002_operations",
       "Down 0001_catalog",
@@ -62,11 +68,7 @@ describe("migrations", () => {
     expect(await tablesIn(db)).toEqual([]);
     expect((await migrationStatus(db)).every((m) => m.executedAt === undefined)).toBe(true);
 
-    expect(await migrateToLatest(db)).toEqual([
-      "Up 0001_catalog",
-      "Up 0002_operations",
-      "Up 0003_job_lifecycle",
-    ]);
+    expect(await migrateToLatest(db)).toEqual(ups);
     expect(await tablesIn(db)).toEqual(tables);
   });
 

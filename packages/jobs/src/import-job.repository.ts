@@ -18,6 +18,7 @@ export const JOB_COLUMNS = [
   "file_size",
   "file_hash",
   "idempotency_key",
+  "callback_url",
   "input_key",
   "snapshot_key",
   "snapshot_hash",
@@ -103,20 +104,6 @@ export async function findReusableJob(
     .executeTakeFirst();
 }
 
-/** The job a user created with this Idempotency-Key, if any. */
-export async function findJobByIdempotencyKey(
-  db: Db,
-  createdBy: string,
-  key: string,
-): Promise<ImportJob | undefined> {
-  return db
-    .selectFrom("ops_importjob")
-    .select(JOB_COLUMNS)
-    .where("created_by", "=", createdBy)
-    .where("idempotency_key", "=", key)
-    .executeTakeFirst();
-}
-
 /** A job revalidated from `sourceId` that has not finished validating yet, if any. */
 export async function findRevalidationInProgress(
   db: Db,
@@ -132,36 +119,60 @@ export async function findRevalidationInProgress(
 
 /** Filters of the job list (SPEC §8). */
 export interface JobListFilter {
-  status?: JobStatus;
+  /** One status, or any of several. */
+  status?: JobStatus | readonly JobStatus[];
   mode?: ImportMode;
   createdBy?: string;
   fileHash?: string;
   createdAfter?: Date;
+  createdBefore?: Date;
 }
 
-/** A page of jobs, newest first, and the total matching the filter. */
+/**
+ * Where a page starts: after `offset` rows, or after the job `afterId` in the
+ * list's order (keyset pagination: stable while new jobs arrive).
+ */
+export type JobListPage = { limit: number } & ({ offset: number } | { afterId: string });
+
+/**
+ * A page of jobs, newest first (ties by id, descending), the total matching
+ * the filter, and whether more follow the page.
+ */
 export async function listImportJobs(
   db: Db,
   filter: JobListFilter,
-  page: { limit: number; offset: number },
-): Promise<{ items: ImportJob[]; total: number }> {
+  page: JobListPage,
+): Promise<{ items: ImportJob[]; total: number; more: boolean }> {
   let query = db.selectFrom("ops_importjob");
-  if (filter.status) query = query.where("status", "=", filter.status);
+  const statuses = filter.status === undefined ? [] : ([] as JobStatus[]).concat(filter.status);
+  if (statuses.length) query = query.where("status", "in", statuses);
   if (filter.mode) query = query.where("mode", "=", filter.mode);
   if (filter.createdBy) query = query.where("created_by", "=", filter.createdBy);
   if (filter.fileHash) query = query.where("file_hash", "=", filter.fileHash);
   if (filter.createdAfter) query = query.where("created_at", ">", filter.createdAfter);
-  const [items, count] = await Promise.all([
-    query
+  if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
+  let pageQuery = query;
+  if ("afterId" in page) {
+    // Compared in Postgres: created_at has microseconds, a JS Date only milliseconds.
+    pageQuery = pageQuery.where(
+      sql<boolean>`(created_at, id) < (SELECT created_at, id FROM ops_importjob WHERE id = ${page.afterId})`,
+    );
+  }
+  const [rows, count] = await Promise.all([
+    pageQuery
       .select(JOB_COLUMNS)
       .orderBy("created_at", "desc")
-      .orderBy("id")
-      .limit(page.limit)
-      .offset(page.offset)
+      .orderBy("id", "desc")
+      .limit(page.limit + 1)
+      .offset("offset" in page ? page.offset : 0)
       .execute(),
     query.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
   ]);
-  return { items, total: Number(count.total) };
+  return {
+    items: rows.slice(0, page.limit),
+    total: Number(count.total),
+    more: rows.length > page.limit,
+  };
 }
 
 /** Failed jobs created in the last `hours` hours, newest first, at most `limit`. */

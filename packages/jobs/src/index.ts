@@ -1,4 +1,5 @@
 export * from "./failure-codes";
+export * from "./idempotency-key.repository";
 export * from "./import-job.repository";
 export * from "./job-failure";
 export * from "./job-lifecycle";
@@ -7,3 +8,4 @@ export * from "./job-resource";
 export * from "./media.repository";
 export * from "./stuck-jobs";
 export * from "./job-health";
+export * from "./webhook-outbox";

@@ -37,6 +37,7 @@ import {
 } from "kysely";
 import type { FailureCode } from "./failure-codes";
 import { JOB_COLUMNS } from "./import-job.repository";
+import { recordWebhookEvents } from "./webhook-outbox";
 
 type Db = Kysely<Database> | Transaction<Database>;
 type JobColumn = keyof ImportJobTable;
@@ -243,11 +244,13 @@ type ChangesOf<N extends TransitionName> = Pick<
  * PHASE_END_STATUSES, so a client is told exactly once, even across crashes).
  */
 async function onStatusChange(
-  _trx: Transaction<Database>,
+  trx: Transaction<Database>,
   _transition: TransitionName,
-  _jobs: readonly ImportJob[],
+  jobs: readonly ImportJob[],
 ): Promise<void> {
-  // Nothing needs to commit with a status change yet.
+  // Webhooks: one outbox event per phase end of a job that asked for them.
+  const ended = jobs.filter((job) => PHASE_END_STATUSES.includes(job.status));
+  await recordWebhookEvents(trx, ended);
 }
 
 /** Runs `work` in the caller's transaction, or in a new one. */

@@ -3,7 +3,7 @@
  * links. One function so the API and importctl's `--json` agree.
  */
 import type { ImportSummary } from "@catalog/core";
-import type { ImportJob } from "@catalog/db";
+import type { ImportJob, JobProgress } from "@catalog/db";
 
 /** Counts per type of entity, as in the preview and the result. */
 export interface EntityCounts {
@@ -22,6 +22,18 @@ export interface SummaryResource extends EntityCounts {
   warnings: number;
 }
 
+/** What db_verify found after a commit (SPEC §6). */
+export interface DbVerifyResource {
+  enabled: true;
+  created_entities_found_in_db: boolean;
+  verification_details: {
+    products: { expected: number; found: number; missing: string[] };
+    variants: { expected: number; found: number; missing: string[] };
+  };
+  created_product_slugs: string[];
+  created_variant_model_codes: string[];
+}
+
 export interface JobResource {
   id: string;
   status: ImportJob["status"];
@@ -35,7 +47,7 @@ export interface JobResource {
   started_at: string | null;
   validated_at: string | null;
   completed_at: string | null;
-  progress: unknown;
+  progress: JobProgress | null;
   failure: { code: string; message: string; details: unknown } | null;
   /**
    * Why the last revert request was refused (`details.conflicts`: the keys a
@@ -43,8 +55,8 @@ export interface JobResource {
    */
   revert_refusal: { code: string; message: string; details: unknown; at: string } | null;
   summary: SummaryResource | null;
-  result: unknown;
-  db_verify: unknown;
+  result: EntityCounts | null;
+  db_verify: DbVerifyResource | null;
   revalidated_from: string | null;
   links: {
     self: string;
@@ -101,8 +113,8 @@ export function toJobResource(job: ImportJob, baseUrl: string): JobResource {
       : null,
     revert_refusal: (job.revert_refusal as JobResource["revert_refusal"]) ?? null,
     summary: job.summary ? toSummaryResource(job.summary as StoredSummary) : null,
-    result: job.result ?? null,
-    db_verify: job.db_verify ?? null,
+    result: (job.result as EntityCounts | null) ?? null,
+    db_verify: (job.db_verify as DbVerifyResource | null) ?? null,
     revalidated_from: job.revalidated_from,
     links: {
       self,

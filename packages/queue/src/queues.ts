@@ -30,3 +30,10 @@ export type ImportJobPayload = z.infer<typeof importJobPayload>;
 export function queueJobId(kind: QueueKind, importId: string, attempt = 0): string {
   return attempt === 0 ? `${kind}-${importId}` : `${kind}-${importId}-${attempt}`;
 }
+
+/** The queue of webhook deliveries (one BullMQ job per event; its retries are the attempts). */
+export const WEBHOOK_QUEUE = "webhook-deliver";
+
+/** A webhook delivery's payload: the event's id (its `webhook-id`), nothing else. */
+export const webhookPayload = z.object({ eventId: z.string().min(1).max(100) });
+export type WebhookPayload = z.infer<typeof webhookPayload>;

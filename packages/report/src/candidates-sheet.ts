@@ -34,7 +34,7 @@ export async function writeCandidatesSheet(
     await addCandidate(sheet, "brand", brand, null);
     count++;
   }
-  sheet.close();
+  await sheet.close();
   return count;
 }
 

@@ -4,6 +4,7 @@
  */
 export type {
   ReportCandidate,
+  ReportCellMark,
   ReportCandidateCounts,
   ReportCandidates,
   ReportData,

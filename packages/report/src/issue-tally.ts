@@ -4,6 +4,7 @@
  * something about the whole file rather than about a row.
  */
 import type { ReportIssue, ReportSeverity } from "./report-model";
+import { severityRank } from "./severity-style";
 
 /** Codes about the header row (SPEC §3) rather than a data row. */
 const HEADER_CODES: ReadonlySet<string> = new Set(["UNKNOWN_COLUMN", "DUPLICATE_COLUMN"]);
@@ -38,10 +39,6 @@ export function tallyIssues(issues: Iterable<ReportIssue>): IssueTally {
     (a, b) => severityRank(a.severity) - severityRank(b.severity) || compareText(a.code, b.code),
   );
   return { byCode, headerWarnings };
-}
-
-function severityRank(severity: ReportSeverity): number {
-  return severity === "error" ? 0 : 1;
 }
 
 /** Code-point order, as the rest of the service sorts strings (SPEC §4). */

@@ -31,6 +31,6 @@ export async function writeNormalizationSheet(
     ]);
     count++;
   }
-  sheet.close();
+  await sheet.close();
   return count;
 }

@@ -97,19 +97,40 @@ export interface ReportIssue {
   message: string;
   /** The offending cell's text as the user wrote it, if any. */
   value: string | null;
+  /**
+   * Where the issue sits in the Data sheet, when it is about a data row: the sheet's
+   * row (1-based; the header is row 1) and the cell's position in the row (0-based, as
+   * in {@link ReportData.header}), `null` when no one cell is concerned. The Issues
+   * sheet shows that row and links to the cell.
+   */
+  dataCell?: { row: number; column: number | null } | null;
 }
 
-/** One valid input row, normalized, in the input's column layout. */
+/** An issue shown on the Data sheet cell it is about. */
+export interface ReportCellMark {
+  /** The cell's position in the row (0-based, as in {@link ReportData.header}). */
+  column: number;
+  severity: ReportSeverity;
+  code: string;
+  message: string;
+}
+
+/** One data row of the input, in the input's column layout. */
 export interface ReportDataRow {
   /** The row's line in the uploaded sheet (kept for the caller; not written). */
   row: number;
-  /** One cell per header column; `null` is an empty cell. Prices as text (`"1234.50"`). */
+  /**
+   * One cell per header column; `null` is an empty cell. Normalized text (prices as
+   * `"1234.50"`), or what the file had in a cell an error sits on.
+   */
   cells: readonly (string | null)[];
+  /** The issues about this row's cells: each cell is filled by severity and noted. */
+  marks?: readonly ReportCellMark[];
 }
 
-/** The Data sheet: re-importable as an upload (SPEC §9). */
+/** The Data sheet: every data row, re-importable as an upload (SPEC §9). */
 export interface ReportData {
-  /** The input's column headers as written. */
+  /** The column headers the importer reads, as written. */
   header: readonly string[];
   rows: Iterable<ReportDataRow>;
 }
@@ -156,4 +177,6 @@ export interface ReportModel {
   data: ReportData;
   candidates: ReportCandidates;
   normalization: Iterable<ReportNormalization>;
+  /** What each issue code means, one sentence each: the Summary shows it next to the count. */
+  codeDescriptions?: Readonly<Record<string, string>>;
 }

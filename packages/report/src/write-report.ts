@@ -11,15 +11,17 @@ import { writeDataSheet } from "./data-sheet";
 import { tallyIssues } from "./issue-tally";
 import { writeIssuesSheet } from "./issues-sheet";
 import { writeNormalizationSheet } from "./normalization-sheet";
-import type { ReportIssue, ReportModel } from "./report-model";
+import type { ReportModel } from "./report-model";
 import { openReportTarget } from "./report-target";
 import type { WriteContext } from "./sheet-writer";
 import { writeSummarySheet } from "./summary-sheet";
 
 /** What {@link writeReport} wrote. */
 export interface ReportWriteResult {
-  /** Data rows (valid input rows) in the Data sheet. */
+  /** Data rows (every input row) in the Data sheet. */
   rows: number;
+  /** Data rows with at least one cell marked with an issue. */
+  markedRows: number;
   /** Rows of the Issues sheet. */
   issues: number;
   /** Rows of the Candidates sheet. */
@@ -74,13 +76,30 @@ async function writeSheets(
 ): Promise<ReportWriteResult> {
   const context: WriteContext = { workbook, pace };
   const issues = reiterable(model.issues);
-  await writeSummarySheet(context, { ...model, tally: tallyIssues(issues) });
+  // The Summary shows a few names of each; the Candidates sheet then lists them all.
+  const candidates = {
+    categories: reiterable(model.candidates.categories),
+    series: reiterable(model.candidates.series),
+    brands: reiterable(model.candidates.brands),
+  };
+  await writeSummarySheet(context, {
+    ...model,
+    tally: tallyIssues(issues),
+    candidateNames: candidates,
+    codeDescriptions: model.codeDescriptions ?? {},
+  });
   const issueCount = await writeIssuesSheet(context, issues);
-  const rows = await writeDataSheet(context, model.data);
-  const candidates = await writeCandidatesSheet(context, model.candidates);
+  const data = await writeDataSheet(context, model.data);
+  const candidateCount = await writeCandidatesSheet(context, candidates);
   const normalization = await writeNormalizationSheet(context, model.normalization);
   await workbook.commit();
-  return { rows, issues: issueCount, candidates, normalization };
+  return {
+    rows: data.rows,
+    markedRows: data.markedRows,
+    issues: issueCount,
+    candidates: candidateCount,
+    normalization,
+  };
 }
 
 /**
@@ -115,10 +134,11 @@ function archiveFailure(workbook: ExcelJS.stream.xlsx.WorkbookWriter): Promise<n
 }
 
 /**
- * `issues` as a collection that can be walked twice (tally, then sheet): a one-shot
- * iterator (a generator returns itself from `Symbol.iterator`) is copied into an array.
+ * `items` as a collection that can be walked twice (the Summary, then a sheet of its
+ * own): a one-shot iterator (a generator returns itself from `Symbol.iterator`) is
+ * copied into an array.
  */
-function reiterable(issues: Iterable<ReportIssue>): Iterable<ReportIssue> {
-  const oneShot = (issues[Symbol.iterator]() as unknown) === issues;
-  return oneShot ? Array.from(issues) : issues;
+function reiterable<T>(items: Iterable<T>): Iterable<T> {
+  const oneShot = (items[Symbol.iterator]() as unknown) === items;
+  return oneShot ? Array.from(items) : items;
 }

@@ -1,5 +1,11 @@
 import { writeReport } from "@catalog/report";
-import { loadWorkbook, rowsFrom, rowValues, sheetNamed } from "./support/read-report";
+import {
+  loadWorkbook,
+  rowValues,
+  sheetNamed,
+  summaryLines,
+  summaryText,
+} from "./support/read-report";
 import { emptyModel, HEADER } from "./support/sample-model";
 import { makeTempDir } from "./support/temp-dir";
 
@@ -14,6 +20,7 @@ describe("a report with nothing to list", () => {
     const file = temp.file("empty.xlsx");
     expect(await writeReport(emptyModel(), file)).toEqual({
       rows: 0,
+      markedRows: 0,
       issues: 0,
       candidates: 0,
       normalization: 0,
@@ -27,7 +34,10 @@ describe("a report with nothing to list", () => {
       "Normalization",
     ]);
     const headers: [string, unknown[]][] = [
-      ["Issues", ["row", "column", "code", "severity", "message", "value"]],
+      [
+        "Issues",
+        ["file row", "Data row", "cell", "column", "code", "severity", "message", "value"],
+      ],
       ["Data", HEADER],
       ["Candidates", ["type", "slug", "name", "category", "rows"]],
       ["Normalization", ["row", "column", "kind", "from", "to"]],
@@ -44,7 +54,16 @@ describe("a report with nothing to list", () => {
   it("shows the failure and no result or db_verify in the Summary", async () => {
     const file = temp.file("failed.xlsx");
     await writeReport(emptyModel(), file);
-    const lines = rowsFrom(sheetNamed(await loadWorkbook(file), "Summary"), 2, 3);
+    const workbook = await loadWorkbook(file);
+    const text = summaryText(workbook);
+    expect(text).toContain("Status | failed: MISSING_COLUMN");
+    expect(text).toContain("Errors | count | what it means");
+    expect(text.slice(text.indexOf("Commit") + 1)).toEqual([
+      "The job failed (MISSING_COLUMN): missing column: model_code",
+      "Nothing was written to the catalog.",
+    ]);
+    expect(text.some((line) => line.startsWith("Applied by commit"))).toBe(false);
+    const lines = summaryLines(workbook);
     expect(lines).toContainEqual(["job", "status", "failed"]);
     expect(lines).toContainEqual(["failure", "code", "MISSING_COLUMN"]);
     expect(lines).toContainEqual(["failure", "message", "missing column: model_code"]);

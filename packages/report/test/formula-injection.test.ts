@@ -5,7 +5,14 @@
  */
 import { type ReportModel, writeReport } from "@catalog/report";
 import ExcelJS from "exceljs";
-import { loadWorkbook, type RawReport, readRawReport, sheetNamed } from "./support/read-report";
+import {
+  loadWorkbook,
+  noteText,
+  type RawReport,
+  readRawReport,
+  sheetNamed,
+  summaryValue,
+} from "./support/read-report";
 import { HEADER, sampleModel } from "./support/sample-model";
 import { makeTempDir } from "./support/temp-dir";
 
@@ -17,6 +24,7 @@ function injectedModel(): ReportModel {
   return {
     ...model,
     job: { ...model.job, fileName: "=cmd|' /C calc'!A0", createdBy: "@evil" },
+    failure: { code: "=FAIL()", message: "+1+1" },
     issues: PAYLOADS.map((payload, index) => ({
       row: index + 2,
       column: payload,
@@ -24,12 +32,14 @@ function injectedModel(): ReportModel {
       severity: "error" as const,
       message: payload,
       value: payload,
+      dataCell: { row: index + 2, column: 0 },
     })),
     data: {
       header: ["=HEADER()", ...HEADER.slice(1)],
       rows: PAYLOADS.map((payload, index) => ({
         row: index + 2,
         cells: [payload, payload, null, "Fırın", `GKO-${index}`, "-1.00", payload],
+        marks: [{ column: 0, severity: "error" as const, code: payload, message: payload }],
       })),
     },
     candidates: {
@@ -71,9 +81,9 @@ function payloadCells(index: number): [sheet: string, ref: string][] {
     ["Data", `A${row}`],
     ["Data", `B${row}`],
     ["Data", `G${row}`],
-    ["Issues", `B${row}`], // column
-    ["Issues", `E${row}`], // message
-    ["Issues", `F${row}`], // value
+    ["Issues", `D${row}`], // column
+    ["Issues", `G${row}`], // message
+    ["Issues", `H${row}`], // value
     ["Candidates", `B${row}`], // slug
     ["Candidates", `C${row}`], // name
     ["Normalization", `E${row}`], // to
@@ -120,9 +130,10 @@ describe("formula injection", () => {
 
   it("the file name, creator, Data header, series fields and normalization 'from' stay text", () => {
     const summary = sheetNamed(workbook, "Summary");
-    const values = summary.getColumn(3).values;
-    expect(values).toContain("=cmd|' /C calc'!A0");
-    expect(values).toContain("@evil");
+    expect(summary.getColumn(2).values).toContain("=cmd|' /C calc'!A0");
+    expect(summary.getColumn(2).values).toContain("@evil");
+    expect(summaryValue(workbook, "job", "file_name")).toBe("=cmd|' /C calc'!A0");
+    expect(summaryValue(workbook, "failure", "code")).toBe("=FAIL()");
     const header = raw.cell("Data", "A1");
     expect([header.type, header.text]).toEqual(["str", "=HEADER()"]);
     const series = sheetNamed(workbook, "Candidates").getRow(6);
@@ -130,6 +141,13 @@ describe("formula injection", () => {
     expect(sheetNamed(workbook, "Normalization").getCell("D2").value).toBe(` ${PAYLOADS[0]} `);
     expect(sheetNamed(workbook, "Data").getCell("F2").value).toBe("-1.00");
     expect(sheetNamed(workbook, "Data").getCell("F2").type).toBe(ExcelJS.ValueType.String);
+  });
+
+  it("a Data sheet note made of user text is the exact text", () => {
+    const data = sheetNamed(workbook, "Data");
+    PAYLOADS.forEach((payload, index) => {
+      expect(noteText(data.getCell(`A${index + 2}`))).toBe(`${payload}: ${payload}`);
+    });
   });
 
   it("a formula-shaped object slipped into user data is written as its text, not as a formula", async () => {

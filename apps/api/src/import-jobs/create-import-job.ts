@@ -1,16 +1,31 @@
 /**
  * Turning a stored upload into a job, with the idempotency of SPEC §7: an
- * earlier job with the caller's `Idempotency-Key`, or for the same bytes and mode
- * while still pending/validating/validated, is returned instead of a new one.
+ * earlier job with the caller's `Idempotency-Key`, or for the same bytes, mode
+ * and callback_url while still pending/validating/validated, is returned
+ * instead of a new one.
+ *
+ * `Idempotency-Key` follows the IETF draft httpapi-idempotency-key-header: the
+ * key is remembered with a fingerprint of the request (file hash, mode, file
+ * name, callback_url) for IDEMPOTENCY_KEY_TTL_HOURS; the same key with another
+ * request is refused with 422 IDEMPOTENCY_KEY_REUSED, and once expired the key
+ * makes a new job.
  *
  * Check-then-insert is made safe under concurrency with transaction-scoped
  * advisory locks, always taken in the same order (key, then bytes+mode): two
  * identical uploads at the same moment produce one job, not two.
  */
 import type { Database, ImportJob, ImportMode } from "@catalog/db";
-import { createImportJob, findJobByIdempotencyKey, findReusableJob } from "@catalog/jobs";
+import {
+  createImportJob,
+  findImportJob,
+  findLiveIdempotencyKey,
+  findReusableJob,
+  recordIdempotencyKey,
+  uploadFingerprint,
+} from "@catalog/jobs";
 import type { StoredObject } from "@catalog/storage";
 import { type Kysely, sql, type Transaction } from "kysely";
+import { AppError } from "../errors";
 
 /** Everything known about an upload once its bytes are stored. */
 export interface StoredUpload {
@@ -18,6 +33,10 @@ export interface StoredUpload {
   mode: ImportMode;
   createdBy: string;
   idempotencyKey?: string;
+  /** Hours a new Idempotency-Key is remembered. */
+  idempotencyKeyTtlHours: number;
+  /** Where the job's webhooks go, if anywhere (already checked). */
+  callbackUrl: string | null;
   /** The client's base name of the file. */
   fileName: string;
   contentType: string;
@@ -39,15 +58,44 @@ export async function createOrReuseImportJob(
   upload: StoredUpload,
 ): Promise<{ job: ImportJob; created: boolean }> {
   const { stored } = upload;
+  const fingerprint = uploadFingerprint({
+    fileSha256: stored.sha256,
+    mode: upload.mode,
+    fileName: upload.fileName,
+    callbackUrl: upload.callbackUrl,
+  });
   return db.transaction().execute(async (trx) => {
-    if (upload.idempotencyKey) {
-      await lockName(trx, `import-upload-key:${upload.createdBy}:${upload.idempotencyKey}`);
-      const keyed = await findJobByIdempotencyKey(trx, upload.createdBy, upload.idempotencyKey);
+    const { idempotencyKey: key } = upload;
+    const remember = async (job: ImportJob) => {
+      if (!key) return;
+      await recordIdempotencyKey(trx, {
+        createdBy: upload.createdBy,
+        key,
+        fingerprint,
+        jobId: job.id,
+        ttlHours: upload.idempotencyKeyTtlHours,
+      });
+    };
+    if (key) {
+      await lockName(trx, `import-upload-key:${upload.createdBy}:${key}`);
+      const record = await findLiveIdempotencyKey(trx, upload.createdBy, key);
+      if (record && record.fingerprint !== null && record.fingerprint.trim() !== fingerprint) {
+        throw new AppError(
+          "IDEMPOTENCY_KEY_REUSED",
+          "This Idempotency-Key was used for a different request (file, mode, file name or callback_url)",
+          { idempotency_key: key, job_id: record.job_id, expires_at: record.expires_at },
+        );
+      }
+      const keyed = record && (await findImportJob(trx, record.job_id));
       if (keyed) return { job: keyed, created: false };
     }
     await lockName(trx, `import-upload-hash:${stored.sha256}:${upload.mode}`);
     const reusable = await findReusableJob(trx, stored.sha256, upload.mode);
-    if (reusable) return { job: reusable, created: false };
+    // Reused only when its webhooks go where this caller asked (or nowhere for both).
+    if (reusable && reusable.callback_url === upload.callbackUrl) {
+      await remember(reusable);
+      return { job: reusable, created: false };
+    }
 
     const job = await createImportJob(trx, {
       id: upload.jobId,
@@ -55,7 +103,8 @@ export async function createOrReuseImportJob(
       file_name: upload.fileName,
       file_size: stored.sizeBytes,
       file_hash: stored.sha256,
-      idempotency_key: upload.idempotencyKey ?? null,
+      idempotency_key: key ?? null,
+      callback_url: upload.callbackUrl,
       input_key: stored.key,
       created_by: upload.createdBy,
       progress: JSON.stringify({
@@ -76,6 +125,7 @@ export async function createOrReuseImportJob(
         sha256: stored.sha256,
       })
       .execute();
+    await remember(job);
     return { job, created: true };
   });
 }

@@ -6,7 +6,12 @@
  * work in any queue.
  */
 import type { Database, ImportJob } from "@catalog/db";
-import { enqueueImportWork, failUnqueued, type ImportQueues } from "@catalog/jobs";
+import {
+  enqueueImportWork,
+  failUnqueued,
+  type ImportQueues,
+  releaseIdempotencyKey,
+} from "@catalog/jobs";
 import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
 import { AppError } from "../errors";
@@ -72,6 +77,9 @@ export async function startValidation(
       code: "QUEUE_UNAVAILABLE",
       message: "The validation could not be enqueued: the queue (Redis) is unavailable",
     });
+    if (job.idempotency_key) {
+      await releaseIdempotencyKey(deps.db, job.created_by, job.idempotency_key);
+    }
     throw error;
   }
 }

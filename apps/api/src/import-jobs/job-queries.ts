@@ -22,12 +22,25 @@ export async function jobFromParams(deps: ApiDependencies, request: Request): Pr
   return job;
 }
 
-/** `GET /api/admin/import-jobs/`: newest first, filtered, paginated. */
+/** The opaque `cursor` of the page after job `id` (its id, base64url: clients must not build it). */
+const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
+
+/** The job id a `cursor` stands for, or 400. */
+async function decodeCursor(deps: ApiDependencies, cursor: string): Promise<string> {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  const known = jobIdParams.shape.id.safeParse(id).success && (await findImportJob(deps.db, id));
+  if (!known) throw new AppError("BAD_REQUEST", "Invalid query: cursor is not from a `next` link");
+  return id;
+}
+
+/** `GET /api/admin/import-jobs/`: newest first, filtered, paginated by offset or cursor. */
 export function listJobs(deps: ApiDependencies): RequestHandler {
   return async (request, response) => {
     const query = parseRequest(jobListQuery, request.query, "query");
-    const page = { limit: query.limit, offset: query.offset };
-    const { items, total } = await listImportJobs(
+    if (query.cursor && query.offset) {
+      throw new AppError("BAD_REQUEST", "Invalid query: cursor and offset cannot be combined");
+    }
+    const { items, total, more } = await listImportJobs(
       deps.db,
       {
         status: query.status,
@@ -35,11 +48,29 @@ export function listJobs(deps: ApiDependencies): RequestHandler {
         createdBy: query.created_by,
         fileHash: query.file_hash,
         createdAfter: query.created_after,
+        createdBefore: query.created_before,
       },
-      page,
+      query.cursor
+        ? { limit: query.limit, afterId: await decodeCursor(deps, query.cursor) }
+        : { limit: query.limit, offset: query.offset },
     );
-    response.json({ items: items.map((job) => toJobResource(job, deps.baseUrl)), total, ...page });
+    const last = items.at(-1);
+    response.json({
+      items: items.map((job) => toJobResource(job, deps.baseUrl)),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+      next: more && last ? nextPageUrl(deps.baseUrl, request, encodeCursor(last.id)) : null,
+    });
   };
+}
+
+/** This request's URL with `cursor` set and `offset` dropped: the next page, same filters. */
+function nextPageUrl(baseUrl: string, request: Request, cursor: string): string {
+  const url = new URL(request.originalUrl, "http://placeholder");
+  url.searchParams.delete("offset");
+  url.searchParams.set("cursor", cursor);
+  return `${baseUrl}${url.pathname}${url.search}`;
 }
 
 /** `GET /api/admin/import-jobs/<id>/`. */

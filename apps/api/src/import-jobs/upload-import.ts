@@ -1,5 +1,6 @@
 /**
- * `POST /api/admin/import-jobs/validate/`: multipart `file` and `mode` → the
+ * `POST /api/admin/import-jobs/validate/`: multipart `file`, `mode` and
+ * `callback_url` → the
  * file streamed to `inputs/<job-id>/<safe-name>` → a `pending` job and its
  * validate work enqueued (202), or the earlier job when idempotency applies
  * (200, the just-stored copy deleted).
@@ -12,6 +13,7 @@ import type { RequestHandler } from "express";
 import type { ApiDependencies } from "../app";
 import { principalOf } from "../auth/require-role";
 import { receiveUpload } from "../upload/receive-upload";
+import { checkCallbackUrl } from "./callback-url";
 import { createOrReuseImportJob } from "./create-import-job";
 import { startValidation } from "./enqueue-work";
 import { idempotencyKey, parseRequest, uploadMode } from "./import-job.schemas";
@@ -30,7 +32,10 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
       logger: deps.logger,
       maxFileBytes: deps.limits.maxFileBytes,
       fileField: "file",
-      fields: { mode: (value) => parseRequest(uploadMode, value, "mode") },
+      fields: {
+        mode: (value) => parseRequest(uploadMode, value, "mode"),
+        callback_url: (value) => checkCallbackUrl(value, deps.webhooks.allowedHosts),
+      },
       objectKey: (safeName) => inputKey(jobId, safeName),
     });
 
@@ -41,6 +46,11 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
         mode: uploadMode.parse(upload.fields.mode ?? "strict"),
         createdBy: principal.email,
         idempotencyKey: key,
+        idempotencyKeyTtlHours: deps.idempotency.keyTtlHours,
+        callbackUrl:
+          upload.fields.callback_url === undefined
+            ? null
+            : checkCallbackUrl(upload.fields.callback_url, deps.webhooks.allowedHosts),
         fileName: upload.fileName,
         contentType: upload.contentType,
         stored: upload.stored,

@@ -6,6 +6,9 @@
 import express, { Router } from "express";
 import type { ApiDependencies } from "../app";
 import { requireRole } from "../auth/require-role";
+import { cancelImport } from "../import-jobs/cancel-import";
+import { listChanges, PlanChangesCache } from "../import-jobs/job-changes";
+import { listDeliveries } from "../import-jobs/job-deliveries";
 import { downloadReport, listIssues, listJobs, showJob } from "../import-jobs/job-queries";
 import { requestCommit } from "../import-jobs/request-commit";
 import { requestRevert } from "../import-jobs/request-revert";
@@ -33,8 +36,13 @@ export function importJobRoutes(deps: ApiDependencies): Router {
   mountRoute(router, `${base}/:id`, { get: [viewer, showJob(deps)] });
   mountRoute(router, `${base}/:id/issues`, { get: [viewer, listIssues(deps)] });
   mountRoute(router, `${base}/:id/report`, { get: [viewer, downloadReport(deps)] });
+  mountRoute(router, `${base}/:id/changes`, {
+    get: [viewer, listChanges({ ...deps, planChanges: new PlanChangesCache() })],
+  });
+  mountRoute(router, `${base}/:id/deliveries`, { get: [viewer, listDeliveries(deps)] });
   mountRoute(router, `${base}/:id/commit`, { post: [importer, json, requestCommit(deps)] });
   mountRoute(router, `${base}/:id/revert`, { post: [admin, requestRevert(deps)] });
   mountRoute(router, `${base}/:id/revalidate`, { post: [importer, revalidateImport(deps)] });
+  mountRoute(router, `${base}/:id/cancel`, { post: [importer, cancelImport(deps)] });
   return router;
 }

@@ -64,6 +64,8 @@ export async function startTestApi(
   options: {
     maxFileBytes?: number;
     redisUrl?: string;
+    idempotencyKeyTtlHours?: number;
+    webhookAllowedHosts?: string[];
     apiDatabaseUrl?: (databaseUrl: string) => string;
   } = {},
 ): Promise<TestApi> {
@@ -87,6 +89,8 @@ export async function startTestApi(
     store,
     queues,
     limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024, stuckAfterS: 1_800 },
+    idempotency: { keyTtlHours: options.idempotencyKeyTtlHours ?? 24 },
+    webhooks: { allowedHosts: options.webhookAllowedHosts ?? ["127.0.0.1", "localhost"] },
     baseUrl: url,
     ping: {
       postgres: () => sql`SELECT 1`.execute(apiDb),
@@ -182,7 +186,7 @@ export async function countJobs(db: Kysely<Database>): Promise<number> {
 }
 
 /** A CSV of exactly `size` bytes, different for each `seed`. */
-export function csvBytes(size: number, seed = randomUUID()): Buffer {
+export function csvBytes(size: number, seed: string = randomUUID()): Buffer {
   const header = `model_code,product_slug,seed ${seed}\n`;
   const line = "ABC-001,some-product,1\n";
   const body = Buffer.alloc(Math.max(size, header.length), line);

@@ -8,41 +8,15 @@ import { PassThrough } from "node:stream";
 import type { Snapshot } from "@catalog/core";
 import type { Database, ImportJob } from "@catalog/db";
 import { recordMedia } from "@catalog/jobs";
-import { type ReportModel, writeReport } from "@catalog/report";
+import { writeReport } from "@catalog/report";
 import { type ObjectStore, putObject, type StoredObject } from "@catalog/storage";
 import type { Kysely } from "kysely";
+import { reportModel } from "./report-model-from-snapshot";
 
 /** The key of a job's report. */
 export const reportKey = (jobId: string) => `reports/import_report_${jobId}.xlsx`;
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/** The report model of `job` as validated into `snapshot`. */
-export function reportModel(job: ImportJob, snapshot: Snapshot): ReportModel {
-  return {
-    job: {
-      id: job.id,
-      status: job.status,
-      mode: job.mode,
-      fileName: job.file_name,
-      fileHash: job.file_hash.trim(),
-      createdBy: job.created_by,
-      createdAt: job.created_at,
-      validatedAt: job.validated_at,
-      completedAt: job.completed_at,
-    },
-    summary: snapshot.summary,
-    result: (job.result as ReportModel["result"]) ?? null,
-    dbVerify: (job.db_verify as ReportModel["dbVerify"]) ?? null,
-    failure: job.failure_code
-      ? { code: job.failure_code, message: job.failure_message ?? "" }
-      : null,
-    issues: snapshot.issues,
-    data: { header: snapshot.data_rows.headers, rows: snapshot.data_rows.rows },
-    candidates: snapshot.plan.candidates,
-    normalization: snapshot.normalization_log,
-  };
-}
 
 /** Writes the report of `job` to S3 (streaming) and records it in the Media table; returns what was stored. */
 export async function storeJobReport(

@@ -10,11 +10,14 @@
  *    queue work is gone or ended without claiming the job; the request gets a
  *    new attempt (`renewCommitRequest`) and so a new queue job id;
  * 4. completes the post-commit work a committed job still owes (db_verify and
- *    the rewritten report) when the worker that committed it died after COMMIT.
+ *    the rewritten report) when the worker that committed it died after COMMIT;
+ * 5. forgets Idempotency-Keys past their expiry (an expired key already makes a
+ *    new job; this only keeps the table from growing).
  * The stuck-jobs gauge is not set here: every process reads it from Postgres
  * at scrape time (stuck-jobs.ts), so it stays right when no reaper runs.
  */
 import {
+  deleteExpiredIdempotencyKeys,
   enqueueImportWork,
   findOwedPostCommitJobs,
   hasLiveQueueJob,
@@ -63,6 +66,10 @@ export async function reapJobs(
 
   const completed = await completeOwedPostCommitWork(deps);
   if (completed.length) metrics.jobsReaped.inc({ action: "post_commit" }, completed.length);
+
+  const expiredKeys = await deleteExpiredIdempotencyKeys(db);
+  if (expiredKeys)
+    logger.info({ phase: "reaper", count: expiredKeys }, "Expired Idempotency-Keys forgotten");
   return { failed: failed.map((job) => job.id), requeued, completed };
 }
 

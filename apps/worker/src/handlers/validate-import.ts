@@ -6,6 +6,11 @@
  * Safe to run twice, even at the same time: nothing here writes the catalog,
  * and the snapshot is stored and its hash recorded under a lock of the job's
  * own, by the first delivery to get there (see recordValidation).
+ *
+ * A job cancelled (or failed by an operator or the reaper) while it is being
+ * validated is seen by that check, before anything is stored: the validation
+ * stops there and writes no snapshot. A cancel that arrives while the result is
+ * being recorded waits for the job's row lock, and then finds the job validated.
  */
 
 import { loadCatalogView } from "@catalog/catalog";
@@ -25,6 +30,7 @@ import {
   failValidation,
   findImportJob,
   JobFailure,
+  lockImportJob,
   markValidated,
   recordMedia,
   recordProgress,
@@ -166,7 +172,10 @@ async function recordValidation(
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`import-validate:${job.id}`}, 0))`.execute(
         trx,
       );
-      if ((await findImportJob(trx, job.id))?.status !== "validating")
+      // The row lock, not only a read: a cancel (or any other transition) waits
+      // until this result is recorded or rolled back, so a job never ends
+      // cancelled with a snapshot stored after the check.
+      if ((await lockImportJob(trx, job.id))?.status !== "validating")
         throw new NoLongerValidating();
       signal.throwIfAborted();
       const stored = await putObject(store, key, snapshot.bytes, "application/json");

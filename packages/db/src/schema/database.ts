@@ -1,4 +1,9 @@
 /** The typed view of the whole database, assembled from the `*.table.ts` files. */
+import type {
+  IdempotencyKeyTable,
+  WebhookAttemptTable,
+  WebhookEventTable,
+} from "./api-clients.table";
 import type { ApiTokenTable } from "./api-token.table";
 import type {
   BrandTable,
@@ -21,4 +26,7 @@ export interface Database {
   ops_importjob: ImportJobTable;
   ops_import_change: ChangeLogTable;
   ops_api_token: ApiTokenTable;
+  ops_idempotency_key: IdempotencyKeyTable;
+  ops_webhook_event: WebhookEventTable;
+  ops_webhook_attempt: WebhookAttemptTable;
 }

@@ -42,7 +42,10 @@ export interface ImportJobTable {
   file_name: string;
   file_size: ColumnType<number, number, number>;
   file_hash: string;
+  /** The Idempotency-Key the job was created with (its record, with expiry, is ops_idempotency_key). */
   idempotency_key: string | null;
+  /** Where the job's webhooks go (Standard Webhooks), if the upload named one. */
+  callback_url: string | null;
   input_key: string;
   snapshot_key: string | null;
   snapshot_hash: string | null;

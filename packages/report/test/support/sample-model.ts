@@ -12,7 +12,10 @@ export const HEADER = [
   "spec:Güç (kW)",
 ];
 
-/** A model with a little of everything (two issues on row 3, one on the header). */
+/**
+ * A model with a little of everything: two errors on line 3 (its price cell as the file
+ * had it), a warning on line 4, one on the header; the Data sheet holds every row.
+ */
 export function sampleModel(): ReportModel {
   return {
     job: {
@@ -66,6 +69,7 @@ export function sampleModel(): ReportModel {
         severity: "error",
         message: "Price 1,23.45 is not a number",
         value: "1,23.45",
+        dataCell: { row: 3, column: 5 },
       },
       {
         row: 3,
@@ -74,6 +78,7 @@ export function sampleModel(): ReportModel {
         severity: "error",
         message: "title_tr or title_en is required",
         value: null,
+        dataCell: { row: 3, column: 3 },
       },
       {
         row: 4,
@@ -82,6 +87,7 @@ export function sampleModel(): ReportModel {
         severity: "warning",
         message: "GKO-6010 also on row 2: renamed GKO-6010-2",
         value: "GKO-6010",
+        dataCell: { row: 4, column: 4 },
       },
     ],
     data: {
@@ -100,8 +106,34 @@ export function sampleModel(): ReportModel {
           ],
         },
         {
+          row: 3,
+          cells: ["Soğutma", null, null, null, "DLP-1", "1,23.45", null],
+          marks: [
+            {
+              column: 5,
+              severity: "error",
+              code: "INVALID_PRICE",
+              message: "Price 1,23.45 is not a number",
+            },
+            {
+              column: 3,
+              severity: "error",
+              code: "REQUIRED_VALUE_MISSING",
+              message: "title_tr or title_en is required",
+            },
+          ],
+        },
+        {
           row: 4,
           cells: ["Pişirme Ekipmanları", null, null, "Ocak 2", "GKO-6010-2", "0.10", null],
+          marks: [
+            {
+              column: 4,
+              severity: "warning",
+              code: "MODEL_CODE_DISAMBIGUATED",
+              message: "GKO-6010 also on row 2: renamed GKO-6010-2",
+            },
+          ],
         },
         { row: 5, cells: ["Soğutma", null, "Kuzina", "Dolap", "00123", null, "6010"] },
       ],
@@ -112,6 +144,11 @@ export function sampleModel(): ReportModel {
         { slug: "600-serisi", name: "600 Serisi", category_slug: "pisirme-ekipmanlari", rows: [2] },
       ],
       brands: [{ slug: "kuzina", name: "Kuzina", rows: [2, 5, 9] }],
+    },
+    codeDescriptions: {
+      INVALID_PRICE: "The price is not a number in an accepted format.",
+      REQUIRED_VALUE_MISSING: "A required cell is empty.",
+      MODEL_CODE_DISAMBIGUATED: "A repeated model code was renamed.",
     },
     normalization: [
       { row: 2, column: "price", kind: "price", from: "₺1.234,50", to: "1234.50" },

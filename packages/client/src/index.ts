@@ -1,0 +1,2 @@
+export * from "./import-api-client";
+export type { components, operations, paths } from "./generated/api-types";
