@@ -439,7 +439,7 @@ describe("operator console (Chromium, whole system)", () => {
     await table.waitFor();
     // Creates and updates, as the preview counts them.
     expect(await captionOf(table)).toBe("15 changes, in the order commit applies them");
-    await admin.getByLabel("Action").selectOption("update");
+    await admin.getByLabel("Action", { exact: true }).selectOption("update");
     await settle(admin, "Changes", filterIs(["entity", "action"], { action: "update" }), () =>
       admin.getByRole("button", { name: "Apply filters" }).click(),
     );
