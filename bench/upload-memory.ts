@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const databaseUrl = new URL(SERVER_URL);
   databaseUrl.pathname = `/${database}`;
   const bucket = "bench-uploads";
-  const queuePrefix = `bench-${runId}`;
+  const queuePrefix = `{bench-${runId}}`;
   const s3Directory = mkdtempSync(join(tmpdir(), "bench-s3-"));
 
   const s3 = await startEmbeddedS3Server({ port: 0, directory: s3Directory, buckets: [bucket] });

@@ -8,10 +8,12 @@ import * as catalog from "./0001_catalog";
 import * as operations from "./0002_operations";
 import * as jobLifecycle from "./0003_job_lifecycle";
 import * as apiClients from "./0004_api_clients";
+import * as operationsTooling from "./0005_operations_tooling";
 
 export const migrations: Record<string, Migration> = {
   "0001_catalog": catalog,
   "0002_operations": operations,
   "0003_job_lifecycle": jobLifecycle,
   "0004_api_clients": apiClients,
+  "0005_operations_tooling": operationsTooling,
 };

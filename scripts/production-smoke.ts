@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       DATABASE_URL: databaseUrl.toString(),
       REDIS_URL,
-      QUEUE_PREFIX: `production-smoke-${process.pid}`,
+      QUEUE_PREFIX: `{production-smoke-${process.pid}}`,
       S3_BUCKET: "production-smoke",
       S3_ACCESS_KEY_ID: "S3RVER",
       S3_SECRET_ACCESS_KEY: "S3RVER",

@@ -11,7 +11,7 @@ import { dirname, resolve } from "node:path";
 import { databaseEnv, parseEnvOrExit, port, redisEnv, s3Env } from "@catalog/config";
 import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
 import { type EmbeddedS3Server, startEmbeddedS3Server } from "@catalog/storage";
-import { Redis } from "ioredis";
+import { createRedisConnection } from "@catalog/queue";
 import { z } from "zod";
 
 const env = parseEnvOrExit({
@@ -59,11 +59,9 @@ function fail(message: string): never {
 }
 
 async function checkRedis(): Promise<void> {
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+  const redis = createRedisConnection(env.REDIS_URL, "probe");
+  // The failure is reported below, from connect(); the event would only repeat it.
+  redis.on("error", () => undefined);
   try {
     await redis.connect();
     await redis.ping();

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-if-needed.sh
+# promtool and prometheus (the Debian package) for the alert-rule and dashboard tests.
 source scripts/install-promtool-if-needed.sh
+source scripts/install-redis-if-needed.sh
 source scripts/install-chromium-if-needed.sh
 mkdir -p .data
 # The SDK warns that Node 20 support ends in 2027; known (see README), noise in test logs.

@@ -9,6 +9,8 @@ import type { ObjectStore } from "@catalog/storage";
 import express, { type Express } from "express";
 import type { Kysely } from "kysely";
 import { errorHandler, notFound } from "./errors";
+import { accessLog } from "./http/access-log";
+import { httpMetrics } from "./http/http-metrics";
 import { adminRoutes } from "./routes/admin";
 import { consoleRoutes } from "./routes/console";
 import { healthRoutes } from "./routes/health";
@@ -45,14 +47,17 @@ export interface ApiDependencies {
 }
 
 /**
- * The API: probes and metrics, the OpenAPI document, the import-job and admin
- * routes, the operator console's static files at `/`; JSON errors.
+ * The API: an access log line and a duration observation for every request,
+ * probes and metrics, the OpenAPI document, the import-job and admin routes,
+ * the operator console's static files at `/`; JSON errors.
  */
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   // Trailing slash optional on every route (also each Router's default).
   app.set("strict routing", false);
+  app.use(accessLog(deps.logger));
+  app.use(httpMetrics(deps.metrics));
   app.use(healthRoutes(deps));
   app.use(openApiRoutes(deps.baseUrl));
   app.use(importJobRoutes(deps));

@@ -3,6 +3,7 @@
  * Each code maps to one HTTP status, documented here.
  */
 
+import { WorkRequestRefused } from "@catalog/jobs";
 import type { Logger } from "@catalog/observability";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
@@ -104,6 +105,9 @@ const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // A commit or revert request refused by @catalog/jobs: its codes are ours.
+  if (error instanceof WorkRequestRefused)
+    return new AppError(error.code, error.message, error.details);
   // body-parser's errors carry a 4xx status and `type` (e.g. entity.parse.failed).
   const status = (error as { status?: number }).status;
   if (status === 400) return new AppError("BAD_REQUEST", (error as Error).message);

@@ -85,7 +85,9 @@ describe("POST /api/admin/import-jobs/validate/", () => {
       },
     ]);
     const queued = await api.queues.validate.getJob(queueJobId("validate", job.id));
-    expect(queued?.data).toEqual({ importId: job.id });
+    // The job's id and the id of the request that created it (for the worker's logs), nothing else.
+    expect(queued?.data).toEqual({ importId: job.id, requestId: row.request_id });
+    expect(row.request_id).toBe(response.headers.get("x-request-id"));
     expect(api.queues.validate.name).toBe(QUEUE_NAMES.validate);
   });
 

@@ -1,13 +1,10 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
 import { findActiveToken } from "@catalog/auth";
-import { createImportJob, findImportJob } from "@catalog/jobs";
+import { createImportJob, findImportJob, planRetention } from "@catalog/jobs";
 import { headObject, type ObjectStore, putObject } from "@catalog/storage";
 import { createTestDatabase, createTestObjectStore, type TestDatabase } from "@catalog/testing";
 import { sql } from "kysely";
-
-const root = resolve(__dirname, "../../..");
+import { importctlRunner } from "./support/run-importctl";
 
 describe("importctl", () => {
   let database: TestDatabase;
@@ -21,36 +18,11 @@ describe("importctl", () => {
     await database.drop();
   });
 
-  /**
-   * Runs importctl as operators do. Asynchronously: a single test file runs
-   * inside jest's main process, which also serves the S3 server.
-   */
-  function importctl(
-    ...args: string[]
-  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", "apps/cli/src/main.ts", ...args],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            DATABASE_URL: database.url,
-            STUCK_AFTER_S: "60",
-            S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
-            S3_BUCKET: store.bucket,
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-          },
-          timeout: 30_000,
-        },
-        (error, stdout, stderr) => {
-          const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-          done({ status, stdout, stderr });
-        },
-      );
-    });
-  }
+  const importctl = importctlRunner(() => ({
+    databaseUrl: database.url,
+    bucket: store.bucket,
+    env: { STUCK_AFTER_S: "60" },
+  }));
 
   const newJob = (overrides: Partial<Parameters<typeof createImportJob>[1]> = {}) =>
     createImportJob(database.db, {
@@ -171,16 +143,57 @@ describe("importctl", () => {
     const usage = JSON.parse((await importctl("snapshots", "usage", "--json")).stdout);
     expect(usage).toMatchObject({ count: 1, bytes: stored.sizeBytes });
 
-    // Orphaned: its job is gone.
+    // Orphaned: no job refers to it any more (its record lost its job). Just
+    // written, so only past a zero grace period.
     await sql`UPDATE catalog_media SET job_id = NULL WHERE object_key = ${key}`.execute(
       database.db,
     );
-    expect((await importctl("snapshots", "cleanup")).stdout).toContain("Dry run: 1 snapshot(s)");
+    expect((await importctl("snapshots", "cleanup")).stdout).toContain("Dry run: 0 object(s)");
+    const dryRun = await importctl("snapshots", "cleanup", "--grace", "0m");
+    expect(dryRun.stdout).toContain("Dry run: 1 object(s)");
+    expect(dryRun.stdout).toMatch(new RegExp(`${key}\\s+snapshot\\s+-\\s+orphaned`));
     expect(await headObject(store, key)).not.toBeNull();
-    expect((await importctl("snapshots", "cleanup", "--yes")).status).toBe(0);
+    const deleted = await importctl("snapshots", "cleanup", "--grace", "0m", "--yes", "--json");
+    expect(deleted.status).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({
+      deleted: true,
+      items: [{ key, kind: "snapshot", job_id: null, reason: "orphaned" }],
+    });
     expect(await headObject(store, key)).toBeNull();
     expect(JSON.parse((await importctl("snapshots", "usage", "--json")).stdout)).toMatchObject({
       count: 0,
     });
+  });
+
+  it("snapshots cleanup shows the retention's plan as a dry run: the objects of a job past SNAPSHOT_RETENTION_DAYS", async () => {
+    const old = await newJob();
+    const input = `inputs/${old.id}/f.csv`;
+    const report = `reports/import_report_${old.id}.xlsx`;
+    await putObject(store, input, Buffer.from("a,b"), "text/csv");
+    await putObject(store, report, Buffer.from("xlsx"), "application/octet-stream");
+    await sql`UPDATE ops_importjob SET status = 'success', input_key = ${input}, report_key = ${report},
+      completed_at = now() - interval '91 days' WHERE id = ${old.id}`.execute(database.db);
+
+    const plan = await planRetention(database.db, store, { retentionDays: 90 });
+    const shown = JSON.parse((await importctl("snapshots", "cleanup", "--json")).stdout);
+    expect(shown).toMatchObject({ deleted: false, retention_days: 90 });
+    expect(shown.items).toEqual(
+      plan.items.map((item) => ({
+        key: item.key,
+        kind: item.kind,
+        job_id: item.jobId,
+        reason: item.reason,
+        size_bytes: item.sizeBytes,
+        last_modified: item.lastModified.toISOString(),
+      })),
+    );
+    expect(shown.items.map((item: { key: string }) => item.key)).toEqual([input, report]);
+    expect(await headObject(store, input)).not.toBeNull();
+    const recorded = await database.db
+      .selectFrom("ops_object_deletion")
+      .selectAll()
+      .where("object_key", "in", [input, report])
+      .execute();
+    expect(recorded).toEqual([]);
   });
 });

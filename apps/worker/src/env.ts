@@ -30,6 +30,12 @@ export const workerEnvShape = {
   VALIDATE_CONCURRENCY: concurrency.default(2),
   /** Commits one worker process runs at once (each holds one Postgres transaction). */
   COMMIT_CONCURRENCY: concurrency.default(2),
+  /** Seconds between two runs of the reaper (stuck jobs, lost queue work). */
+  REAPER_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(1)).default(60),
+  /** Seconds between two runs of the retention (inputs, reports, snapshots past SNAPSHOT_RETENTION_DAYS). */
+  RETENTION_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(60)).default(86_400),
+  /** Seconds between two readings of the queue depth for the metrics. */
+  QUEUE_METRICS_INTERVAL_S: z.coerce.number().pipe(z.number().positive()).default(15),
   /** Seconds SIGTERM waits for jobs in progress before closing anyway. */
   SHUTDOWN_GRACE_S: z.coerce.number().pipe(z.number().int().min(1)).default(60),
   /**

@@ -43,8 +43,13 @@ export function startImportWorkers(
     const worker = new Worker(
       QUEUE_NAMES[kind],
       async (job: Job) => {
-        const { importId } = importJobPayload.parse(job.data);
-        await handler(importId, deps);
+        const { importId, requestId } = importJobPayload.parse(job.data);
+        // Every line logged for this work carries the id of the request that asked for it.
+        const logger = requestId ? deps.logger.child({ request_id: requestId }) : deps.logger;
+        const log = logger.child({ job_id: importId, phase: kind });
+        log.info({ attempt: job.attemptsMade + 1 }, `${kind} work started`);
+        const ended = await handler(importId, { ...deps, logger });
+        log.info({ status: ended?.status ?? "unchanged" }, `${kind} work finished`);
       },
       {
         connection: options.connection,
@@ -68,10 +73,17 @@ async function onFailed(
 ): Promise<void> {
   const parsed = importJobPayload.safeParse(job?.data);
   const importId = parsed.success ? parsed.data.importId : undefined;
+  const requestId = parsed.success ? parsed.data.requestId : undefined;
   const pattern =
     kind === "commit" ? `${LOG_PATTERNS.commitError} ${importId}` : `${kind} attempt failed`;
   deps.logger.error(
-    { err: error, job_id: importId, phase: kind, attempt: job?.attemptsMade },
+    {
+      err: error,
+      job_id: importId,
+      phase: kind,
+      attempt: job?.attemptsMade,
+      request_id: requestId,
+    },
     pattern,
   );
   const workingStatus = WORKING_STATUS[kind];

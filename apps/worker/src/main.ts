@@ -14,11 +14,13 @@ import { Queue, Worker } from "bullmq";
 import { sql } from "kysely";
 import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
+import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
 import { startMetricsServer } from "./metrics-server";
+import { refreshQueueMetrics } from "./queue-metrics";
 import { webhookKey } from "./webhooks/webhook-signature";
 import { startWebhookWorker } from "./webhooks/webhook-worker";
 import type { WorkerDependencies } from "./worker-dependencies";
@@ -35,7 +37,10 @@ async function main(): Promise<void> {
     db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
-    metrics: createMetrics({ stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S) }),
+    metrics: createMetrics({
+      queues: Object.values(QUEUE_NAMES),
+      stuckJobs: () => countStuckJobs(db, env.STUCK_AFTER_S),
+    }),
     limits: {
       maxProducts: env.MAX_PRODUCTS,
       maxVariants: env.MAX_VARIANTS,
@@ -54,18 +59,39 @@ async function main(): Promise<void> {
     concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
   });
 
-  // The reaper: one scheduler shared by every worker; each tick runs on one of them.
+  // Maintenance: the reaper (every REAPER_INTERVAL_S) and the retention (every
+  // RETENTION_INTERVAL_S, daily by default); one scheduler each, shared by every
+  // worker, and each tick runs on one of them.
   const queues = createImportQueues(connection, env.QUEUE_PREFIX);
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection, prefix: env.QUEUE_PREFIX });
-  await maintenance.upsertJobScheduler("reaper", { every: 60_000 }, { name: "reap" });
+  await maintenance.upsertJobScheduler(
+    "reaper",
+    { every: env.REAPER_INTERVAL_S * 1000 },
+    { name: "reap" },
+  );
+  await maintenance.upsertJobScheduler(
+    "retention",
+    { every: env.RETENTION_INTERVAL_S * 1000 },
+    { name: "retention" },
+  );
   workers.push(
-    new Worker(MAINTENANCE_QUEUE, () => reapJobs(deps, queues, env.STUCK_AFTER_S), {
-      connection,
-      prefix: env.QUEUE_PREFIX,
-      concurrency: 1,
-    }),
+    new Worker(
+      MAINTENANCE_QUEUE,
+      (job) =>
+        job.name === "retention"
+          ? runRetention(deps, env.SNAPSHOT_RETENTION_DAYS)
+          : reapJobs(deps, queues, env.STUCK_AFTER_S),
+      { connection, prefix: env.QUEUE_PREFIX, concurrency: 1 },
+    ),
   );
 
+  // Queue depth and wait (every worker reports the same numbers: graph with max()).
+  const refreshQueues = () =>
+    refreshQueueMetrics(queues, deps.metrics).catch((error) =>
+      logger.warn({ err: error }, "Could not read the queue depth"),
+    );
+  await refreshQueues();
+  const depth = setInterval(refreshQueues, env.QUEUE_METRICS_INTERVAL_S * 1000);
   // Webhooks: delivered only by workers that hold the signing secret.
   const webhooks = env.WEBHOOK_SECRET
     ? startWebhookWorker(
@@ -89,20 +115,6 @@ async function main(): Promise<void> {
     : undefined;
   if (!webhooks) logger.warn("WEBHOOK_SECRET is unset: webhook events are recorded, not sent");
 
-  // Queue depth for import_queue_jobs (every worker reports the same numbers: graph with max()).
-  const depth = setInterval(async () => {
-    for (const [kind, queue] of Object.entries(queues)) {
-      const counts = await queue
-        .getJobCounts("waiting", "active", "delayed", "failed")
-        .catch(() => undefined);
-      for (const [state, count] of Object.entries(counts ?? {})) {
-        deps.metrics.queueJobs.set(
-          { queue: QUEUE_NAMES[kind as keyof typeof QUEUE_NAMES], state },
-          count,
-        );
-      }
-    }
-  }, 15_000);
   const metricsServer = await startMetricsServer(deps.metrics.registry, env.WORKER_METRICS_PORT, {
     postgres: () => sql`SELECT 1`.execute(deps.db),
     redis: () => connection.ping(),

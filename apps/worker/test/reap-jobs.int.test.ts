@@ -65,6 +65,11 @@ describe("the reaper", () => {
     expect((await queues.validate.getJobCounts("waiting")).waiting).toBe(2);
     expect((await findImportJob(harness.deps.db, fresh.id))?.status).toBe("pending");
 
+    // The reaped commit counts as a failed commit for the success rate.
+    const outcomes = await harness.deps.metrics.jobsTotal.get();
+    expect(outcomes.values.filter((v) => v.value > 0)).toEqual([
+      { labels: { phase: "commit", outcome: "failed", mode: "strict" }, value: 1 },
+    ]);
     const reaped = await harness.deps.metrics.jobsReaped.get();
     expect(reaped.values.map((v) => [v.labels.action, v.value]).sort()).toEqual([
       ["failed", 1],

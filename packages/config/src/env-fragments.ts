@@ -23,12 +23,31 @@ export const databaseEnv = {
   DATABASE_POOL_SIZE: int(1, 100).default(10),
 };
 
+/**
+ * A Redis Cluster hash tag: a non-empty `{…}`. Redis hashes only the text between a
+ * key's first `{` and the first `}` after it, so every key starting with such a
+ * prefix falls in the same hash slot.
+ */
+const HASH_TAG = /^[^{]*\{[^}]+\}/;
+
 /** Redis: carries work (BullMQ queues), never state. */
 export const redisEnv = {
-  /** Redis server for the BullMQ queues. */
+  /**
+   * Redis for the BullMQ queues: `redis://host:port` (or `rediss://`) for one server,
+   * `redis+cluster://host:port` (or `rediss+cluster://`) for a Redis Cluster, naming
+   * any one of its nodes (or a configuration endpoint); the client discovers the rest.
+   */
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
-  /** Key prefix of every BullMQ key; lets several deployments (or test files) share one Redis. */
-  QUEUE_PREFIX: z.string().min(1).default("catalog-import"),
+  /**
+   * Key prefix of every BullMQ key; lets several deployments (or test files) share one
+   * Redis. It must hold a hash tag (`{…}`): BullMQ's Lua scripts touch several keys of
+   * a queue at once, which a Redis Cluster allows only within one hash slot. Required
+   * on a single server too, so that moving to a cluster changes no key.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(HASH_TAG, "must hold a Redis Cluster hash tag, e.g. {catalog-import}")
+    .default("{catalog-import}"),
 };
 
 /** Object storage (S3 or any S3-compatible server). */

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { databaseEnv, EnvError, limitsEnv, parseEnv, port } from "@catalog/config";
+import { databaseEnv, EnvError, limitsEnv, parseEnv, port, redisEnv } from "@catalog/config";
 
 const root = resolve(__dirname, "../../..");
 
@@ -21,6 +21,16 @@ describe("parseEnv", () => {
     expect(parse).toThrow(/MAX_PRODUCTS="-1"/);
   });
 
+  it("wants a queue prefix holding a Redis Cluster hash tag, {catalog-import} by default", () => {
+    expect(parseEnv(redisEnv, {}).QUEUE_PREFIX).toBe("{catalog-import}");
+    for (const good of ["{a}", "{tenant-1}:imports", "x{y}"]) {
+      expect(parseEnv(redisEnv, { QUEUE_PREFIX: good }).QUEUE_PREFIX).toBe(good);
+    }
+    for (const bad of ["catalog-import", "{}", "{open", "{}{x}"]) {
+      expect(() => parseEnv(redisEnv, { QUEUE_PREFIX: bad })).toThrow(/QUEUE_PREFIX=.*hash tag/);
+    }
+  });
+
   it("treats an empty value as unset", () => {
     expect(parseEnv({ PORT: port(3000) }, { PORT: "" }).PORT).toBe(3000);
   });
@@ -29,6 +39,7 @@ describe("parseEnv", () => {
 describe.each([
   ["api", "apps/api/src/main.ts", { PORT: "abc" }, "PORT"],
   ["worker", "apps/worker/src/main.ts", { VALIDATE_CONCURRENCY: "zero" }, "VALIDATE_CONCURRENCY"],
+  ["worker", "apps/worker/src/main.ts", { QUEUE_PREFIX: "catalog-import" }, "QUEUE_PREFIX"],
   ["importctl", "apps/cli/src/main.ts", { DATABASE_URL: "not a url" }, "DATABASE_URL"],
 ])("the %s process", (_name, script, badEnv, variable) => {
   it(`exits non-zero naming ${variable} when it is invalid`, () => {

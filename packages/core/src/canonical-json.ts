@@ -5,6 +5,19 @@
  */
 import { compareCodePoints } from "./code-point-order";
 
+/** A character JSON.stringify escapes, or half of a surrogate pair (escaped when alone). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON escapes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `value` as a JSON string literal, exactly as `JSON.stringify` writes it. Most text
+ * needs no escape, and quoting it directly is about twice as fast as calling
+ * `JSON.stringify` for each string.
+ */
+export function quoteJsonString(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
 /** Thrown for a value canonical JSON cannot hold, with the path to it. */
 export class CanonicalJsonError extends TypeError {
   override readonly name = "CanonicalJsonError";
@@ -31,7 +44,7 @@ function write(value: unknown, path: string, ancestors: Set<object>): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return quoteJsonString(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
@@ -78,7 +91,7 @@ function writeObject(object: object, path: string, ancestors: Set<object>): stri
       const child = `${path}.${key}`;
       const item = record[key];
       if (item === undefined) throw new CanonicalJsonError(child, "is undefined");
-      return `${JSON.stringify(key)}:${write(item, child, ancestors)}`;
+      return `${quoteJsonString(key)}:${write(item, child, ancestors)}`;
     });
   return `{${parts.join(",")}}`;
 }

@@ -4,16 +4,17 @@
  * same catalog give byte-identical bytes: it holds no timestamp.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json";
 import type { DataRows } from "./data-rows";
+import { badShape } from "./decode-snapshot";
 import type { ImportMode, ImportPlan } from "./import-plan";
 import type { Issue } from "./issue";
 import type { NormalizationLogEntry } from "./normalization-log";
+import { JsonWriter, ShapeMismatch } from "./json-shape";
 import type { ImportResult, ProductRecord, VariantRecord } from "./plan-import";
+import { SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SHAPE } from "./snapshot-format";
 import type { ImportSummary } from "./summary";
 
-/** The snapshot format this code writes and reads. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export { SNAPSHOT_FORMAT_VERSION } from "./snapshot-format";
 
 /** What was validated. */
 export interface SnapshotInput {
@@ -68,8 +69,33 @@ export function buildSnapshot({ jobId, input, result }: SnapshotSource): Snapsho
   };
 }
 
+/**
+ * Writes the snapshot's canonical JSON (UTF-8) to `sink` in chunks of 16 to 64 KiB,
+ * so that it can be hashed and stored without ever being one string or one buffer.
+ * The bytes are those of `canonicalJson(snapshot)`, written by the snapshot's shape
+ * (which knows the key order of every fixed object) instead of a generic walk.
+ *
+ * @throws SnapshotFormatError naming the path when `snapshot` does not have the
+ *   snapshot's shape (a missing or extra key, a wrong type), which a reader would refuse.
+ */
+export function writeSnapshot(snapshot: Snapshot, sink: (chunk: Buffer) => void): void {
+  const out = new JsonWriter(sink);
+  try {
+    SNAPSHOT_SHAPE.write(snapshot, out);
+  } catch (error) {
+    if (error instanceof ShapeMismatch) throw badShape(snapshot);
+    throw error;
+  }
+  out.flush();
+}
+
 /** The snapshot's bytes (canonical JSON, UTF-8) and their SHA-256 (lower-case hex). */
 export function encodeSnapshot(snapshot: Snapshot): { bytes: Buffer; sha256: string } {
-  const bytes = Buffer.from(canonicalJson(snapshot), "utf8");
-  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+  const hash = createHash("sha256");
+  const chunks: Buffer[] = [];
+  writeSnapshot(snapshot, (chunk) => {
+    hash.update(chunk);
+    chunks.push(chunk);
+  });
+  return { bytes: Buffer.concat(chunks), sha256: hash.digest("hex") };
 }

@@ -9,6 +9,7 @@ import {
   encodeSnapshot,
   SNAPSHOT_FORMAT_VERSION,
   SnapshotFormatError,
+  writeSnapshot,
 } from "@catalog/core";
 import { catalogOf } from "./support/catalog";
 import { fixtureRows } from "./support/fixtures";
@@ -70,6 +71,30 @@ describe("snapshot", () => {
     expect(first.bytes.equals(second.bytes)).toBe(true);
     expect(first.sha256).toBe(createHash("sha256").update(first.bytes).digest("hex"));
     expect(first.bytes.toString("utf8")).not.toMatch(/\n|": /);
+  });
+
+  it("encodes the bytes of canonicalJson, in chunks when written to a sink", () => {
+    const snapshot = sampleSnapshot();
+    const { bytes } = encodeSnapshot(snapshot);
+    expect(bytes.toString("utf8")).toBe(canonicalJson(snapshot));
+    const chunks: Buffer[] = [];
+    writeSnapshot(snapshot, (chunk) => chunks.push(chunk));
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+
+  it("refuses to encode what a reader would refuse, naming the path", () => {
+    const extra = sampleSnapshot();
+    Object.assign(extra.plan.variants[0] as object, { note: "x" });
+    expect(() => encodeSnapshot(extra)).toThrow(SnapshotFormatError);
+    expect(() => encodeSnapshot(extra)).toThrow(
+      "snapshot.plan.variants[0].note: expected no such key",
+    );
+    const missing = sampleSnapshot();
+    delete (missing.summary as Partial<typeof missing.summary>).warnings;
+    expect(() => encodeSnapshot(missing)).toThrow("snapshot.summary.warnings: expected a value");
+    const mistyped = sampleSnapshot();
+    (mistyped.issues[0] as { row: unknown }).row = "2";
+    expect(() => encodeSnapshot(mistyped)).toThrow("snapshot.issues[0].row: expected an integer");
   });
 
   it("decodes what it encoded, specs keyed safely", () => {

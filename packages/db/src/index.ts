@@ -8,3 +8,4 @@ export * from "./schema/change-log.table";
 export * from "./schema/database";
 export * from "./schema/import-job.table";
 export * from "./schema/media.table";
+export * from "./schema/object-deletion.table";

@@ -3,6 +3,12 @@ import { createDb, migrateDownAll, migrateToLatest, migrationStatus } from "@cat
 import { databaseUrl, postgresServerUrl } from "@catalog/testing";
 import { sql } from "kysely";
 import pg from "pg";
+import { migrations } from "../../../migrations";
+
+/** Every migration's name, in the order they apply. */
+const names = Object.keys(migrations).sort();
+const ups = names.map((name) => `Up ${name}`);
+const downs = [...names].reverse().map((name) => `Down ${name}`);
 
 async function admin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresServerUrl() });
@@ -34,12 +40,6 @@ describe("migrations", () => {
   it("apply to an empty database, roll all back, apply again; a second apply changes nothing", async () => {
     expect(await tablesIn(db)).toEqual([]);
 
-    const ups = [
-      "Up 0001_catalog",
-      "Up 0002_operations",
-      "Up 0003_job_lifecycle",
-      "Up 0004_api_clients",
-    ];
     expect(await migrateToLatest(db)).toEqual(ups);
     const tables = await tablesIn(db);
     expect(tables).toEqual([
@@ -53,18 +53,14 @@ describe("migrations", () => {
       "ops_idempotency_key",
       "ops_import_change",
       "ops_importjob",
+      "ops_object_deletion",
       "ops_webhook_attempt",
       "ops_webhook_event",
     ]);
 
     expect(await migrateToLatest(db)).toEqual([]);
 
-    expect(await migrateDownAll(db)).toEqual([
-      "Down 0004_api_clients",
-      "Down 0003_job_lifecycle",
-      "Down 0002_operations",
-      "Down 0001_catalog",
-    ]);
+    expect(await migrateDownAll(db)).toEqual(downs);
     expect(await tablesIn(db)).toEqual([]);
     expect((await migrationStatus(db)).every((m) => m.executedAt === undefined)).toBe(true);
 

@@ -43,6 +43,7 @@ export const JOB_COLUMNS = [
   "progress",
   "revalidated_from",
   "created_by",
+  "request_id",
   "created_at",
   "started_at",
   "validated_at",

@@ -6,6 +6,8 @@ export * from "./job-lifecycle";
 export * from "./job-queues";
 export * from "./job-resource";
 export * from "./media.repository";
+export * from "./object-retention";
 export * from "./stuck-jobs";
 export * from "./job-health";
 export * from "./webhook-outbox";
+export * from "./work-requests";

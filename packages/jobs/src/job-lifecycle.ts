@@ -121,21 +121,21 @@ export const TRANSITIONS = {
   requestCommit: {
     from: ["validated", "failed"],
     to: "same",
-    by: ["api"],
+    by: ["api", "importctl"],
     columns: ["commit_requested_at", "allow_partial", "commit_attempts"],
     does: "a commit (or a retry of a retryable failed commit) is requested",
   },
   releaseCommitRequest: {
     from: ["validated", "failed"],
     to: "same",
-    by: ["api"],
+    by: ["api", "importctl"],
     columns: ["commit_requested_at", "allow_partial", "commit_attempts"],
     does: "a request whose work could not be enqueued is given back",
   },
   renewCommitRequest: {
     from: ["validated"],
     to: "same",
-    by: ["api", "reaper"],
+    by: ["api", "importctl", "reaper"],
     columns: ["commit_requested_at", "commit_attempts"],
     does: "a requested commit whose queue work is gone gets a new attempt (a stranded commit)",
   },
@@ -351,6 +351,7 @@ export async function createRevalidationJob(
   source: ImportJob,
   id: string,
   createdBy: string,
+  requestId?: string,
 ): Promise<ImportJob> {
   return createImportJob(db, {
     id,
@@ -361,6 +362,7 @@ export async function createRevalidationJob(
     input_key: source.input_key,
     revalidated_from: source.id,
     created_by: createdBy,
+    request_id: requestId ?? null,
   });
 }
 

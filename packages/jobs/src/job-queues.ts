@@ -2,7 +2,7 @@
  * The producer side of the import queues: one BullMQ Queue per kind, and
  * enqueueing by import id with the derived job id (a duplicate is a no-op).
  */
-import { QUEUE_NAMES, type QueueKind, queueJobId } from "@catalog/queue";
+import { type ImportJobPayload, QUEUE_NAMES, type QueueKind, queueJobId } from "@catalog/queue";
 import { type ConnectionOptions, Queue } from "bullmq";
 
 /** The three queues, sharing one connection and key prefix. */
@@ -24,15 +24,18 @@ export function createImportQueues(connection: ConnectionOptions, prefix: string
 
 /**
  * Enqueues `kind` work for an import. `attempt` distinguishes a deliberate
- * re-run (e.g. commit retry after a transient failure) from a duplicate request.
+ * re-run (e.g. commit retry after a transient failure) from a duplicate request;
+ * `requestId` is the API request that asked for it, for the worker's log lines.
  */
 export async function enqueueImportWork(
   queues: ImportQueues,
   kind: QueueKind,
   importId: string,
   attempt = 0,
+  requestId?: string | null,
 ): Promise<void> {
-  await queues[kind].add(kind, { importId }, { jobId: queueJobId(kind, importId, attempt) });
+  const payload: ImportJobPayload = requestId ? { importId, requestId } : { importId };
+  await queues[kind].add(kind, payload, { jobId: queueJobId(kind, importId, attempt) });
 }
 
 /** Queue job states in which the work is still going to run. */

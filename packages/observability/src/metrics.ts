@@ -1,9 +1,31 @@
 /**
  * The service's Prometheus metrics (SPEC §10), defined once. Each process makes
  * its own registry with {@link createMetrics} and serves it at `/metrics`; the alert
- * rules in infra/prometheus are written against these names.
+ * rules in infra/prometheus and the dashboard in infra/grafana are written against
+ * these names.
+ *
+ * Every label combination a process can produce is set to 0 when the registry is
+ * made: a labelled series that appears only on its first increment has no earlier
+ * sample, so `increase()` cannot see that first failure and the alert and the
+ * success-rate panel miss it.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The phases a job goes through, and how each can end (revert has no partial outcome). */
+export const JOB_OUTCOMES_BY_PHASE = {
+  validate: ["success", "failed"],
+  commit: ["success", "partial", "failed"],
+  revert: ["success", "failed"],
+} as const;
+
+/** A phase of import_jobs_total. */
+export type JobPhase = keyof typeof JOB_OUTCOMES_BY_PHASE;
+
+/** The import modes (as ops_importjob.mode). */
+export const METRIC_MODES = ["strict", "smart"] as const;
+
+/** States of import_queue_jobs. */
+export const QUEUE_STATES = ["waiting", "active", "delayed", "failed"] as const;
 
 /** Every metric, by role. */
 export interface Metrics {
@@ -24,6 +46,16 @@ export interface Metrics {
   jobsReaped: Counter<"action">;
   /** Queue depth by queue and state (waiting, active, delayed, failed). */
   queueJobs: Gauge<"queue" | "state">;
+  /** Age in seconds of the oldest job waiting in each queue (0 when none waits). */
+  queueOldestWaiting: Gauge<"queue">;
+  /** HTTP request duration on the API, by method, route template and status code. */
+  httpRequestDuration: Histogram<"method" | "route" | "status_code">;
+}
+
+/** Label values the metrics are pre-initialized with. */
+export interface MetricLabelSets {
+  /** Queue names of import_queue_jobs and import_queue_oldest_waiting_seconds. */
+  queues?: readonly string[];
 }
 
 /** Where metrics that describe the whole system, not this process, are read from. */
@@ -36,11 +68,11 @@ export interface MetricSources {
 }
 
 /** A fresh registry holding every metric, plus Node's default process metrics. */
-export function createMetrics(sources: MetricSources = {}): Metrics {
+export function createMetrics(options: MetricSources & MetricLabelSets = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  return {
+  const metrics: Metrics = {
     registry,
     jobsTotal: new Counter({
       name: "import_jobs_total",
@@ -77,9 +109,9 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       labelNames: ["status"],
       registers,
       async collect() {
-        if (!sources.stuckJobs) return;
+        if (!options.stuckJobs) return;
         // Postgres unreachable: the gauge keeps its last values, /metrics still answers.
-        const counts = await sources.stuckJobs().catch(() => undefined);
+        const counts = await options.stuckJobs().catch(() => undefined);
         for (const [status, count] of Object.entries(counts ?? {})) this.set({ status }, count);
       },
     }),
@@ -90,7 +122,38 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       labelNames: ["queue", "state"],
       registers,
     }),
+    queueOldestWaiting: new Gauge({
+      name: "import_queue_oldest_waiting_seconds",
+      help: "Age of the oldest job waiting in each queue (0 when none waits)",
+      labelNames: ["queue"],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration, by method, route template and status code",
+      labelNames: ["method", "route", "status_code"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
   };
+  zeroLabelSets(metrics, options);
+  return metrics;
+}
+
+/** Sets every known label combination to 0 (see the module comment). */
+function zeroLabelSets(metrics: Metrics, labelSets: MetricLabelSets): void {
+  for (const [phase, outcomes] of Object.entries(JOB_OUTCOMES_BY_PHASE)) {
+    for (const outcome of outcomes)
+      for (const mode of METRIC_MODES) metrics.jobsTotal.inc({ phase, outcome, mode }, 0);
+  }
+  metrics.phaseDuration.zero({ phase: "validate" });
+  metrics.phaseDuration.zero({ phase: "commit" });
+  metrics.rowsTotal.inc({ outcome: "valid" }, 0);
+  metrics.rowsTotal.inc({ outcome: "error" }, 0);
+  for (const queue of labelSets.queues ?? []) {
+    for (const state of QUEUE_STATES) metrics.queueJobs.set({ queue, state }, 0);
+    metrics.queueOldestWaiting.set({ queue }, 0);
+  }
 }
 
 /** What the reaper does to a job: fail it (stuck), re-enqueue its work, finish its post-commit work. */

@@ -17,8 +17,14 @@ export type QueueKind = keyof typeof QUEUE_NAMES;
 /** The queue of periodic maintenance (the reaper), run by one worker at a time. */
 export const MAINTENANCE_QUEUE = "import-maintenance";
 
-/** Every queue's payload: the import job's id, nothing else. */
-export const importJobPayload = z.object({ importId: z.uuid() });
+/**
+ * Every queue's payload: the import job's id and, when an API request asked for
+ * the work, that request's id (only to tag the worker's log lines with it).
+ */
+export const importJobPayload = z.object({
+  importId: z.uuid(),
+  requestId: z.string().max(128).optional(),
+});
 export type ImportJobPayload = z.infer<typeof importJobPayload>;
 
 /**

@@ -12,6 +12,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   type S3Client,
@@ -119,6 +120,45 @@ export async function headObject(
 /** Deletes the object; deleting a missing object is not an error. */
 export async function deleteObject(store: ObjectStore, key: string): Promise<void> {
   await store.client.send(new DeleteObjectCommand({ Bucket: store.bucket, Key: key }));
+}
+
+/** An object as the bucket lists it. */
+export interface ListedObject {
+  key: string;
+  sizeBytes: number;
+  lastModified: Date;
+}
+
+/**
+ * Every object of the bucket (under `prefix`), a page at a time (up to 1,000
+ * keys per page, as S3 returns them), so a large bucket is never held whole.
+ */
+export async function* listObjectPages(
+  store: ObjectStore,
+  prefix?: string,
+): AsyncGenerator<ListedObject[]> {
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.client.send(
+      new ListObjectsV2Command({
+        Bucket: store.bucket,
+        Prefix: prefix,
+        ContinuationToken: continuationToken,
+      }),
+    );
+    yield (page.Contents ?? []).flatMap((object) =>
+      object.Key
+        ? [
+            {
+              key: object.Key,
+              sizeBytes: object.Size ?? 0,
+              lastModified: object.LastModified ?? new Date(0),
+            },
+          ]
+        : [],
+    );
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken);
 }
 
 /** Creates the bucket when it does not exist (local and test setups). */

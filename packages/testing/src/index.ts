@@ -1,4 +1,5 @@
 export * from "./catalog-dump";
 export * from "./fixtures";
+export * from "./prometheus-tools";
 export * from "./system-harness";
 export * from "./test-services";

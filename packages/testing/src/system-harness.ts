@@ -72,15 +72,16 @@ export interface StartOptions {
 }
 
 /**
- * Starts `node --import tsx <script> ...args` from the repository root (or
- * `cwd`), with this process's node unless `node` names another binary.
+ * Starts `node [...nodeArgs] --import tsx <script> ...args` from the repository root
+ * (or `cwd`), with this process's node unless `node` names another binary.
+ * `nodeArgs` are Node's own flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
  */
 export function startNodeProcess(
   name: string,
   script: string,
-  options: StartOptions & { args?: string[]; node?: string },
+  options: StartOptions & { args?: string[]; node?: string; nodeArgs?: string[] },
 ): ManagedProcess {
-  const args = ["--import", "tsx", script, ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), "--import", "tsx", script, ...(options.args ?? [])];
   return startProcess(name, options.node ?? process.execPath, args, options);
 }
 
@@ -266,6 +267,120 @@ export async function startRedisServer(logDir: string): Promise<RedisServer> {
   return server;
 }
 
+/** A Redis Cluster of the caller's own: masters on loopback, no replicas, no persistence. */
+export interface RedisCluster {
+  /** `redis+cluster://127.0.0.1:<first port>`, as REDIS_URL names a cluster. */
+  url: string;
+  /** Each master's port. */
+  ports: number[];
+  processes: ManagedProcess[];
+  /** Stops every node. */
+  stop(): Promise<void>;
+}
+
+/** Whether nothing listens on loopback `port` right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+/**
+ * A free port whose cluster bus port (port + 10,000, the default of every Redis
+ * version) is free too.
+ */
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await freePort();
+    const bus = port + 10_000;
+    if (bus > 65_535 || taken.has(port) || taken.has(bus)) continue;
+    if (await portIsFree(bus)) return port;
+  }
+  throw new Error("No free port pair (port, port + 10000) for a Redis Cluster node");
+}
+
+/**
+ * Starts `masters` (default 3) `redis-server --cluster-enabled yes` nodes (from PATH)
+ * on free loopback ports, joins them with `redis-cli --cluster create`, and waits
+ * until every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster(logDir: string, masters = 3): Promise<RedisCluster> {
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let index = 0; index < masters; index++) {
+    const port = await freeClusterPort(taken);
+    taken.add(port).add(port + 10_000);
+    ports.push(port);
+  }
+  const processes: ManagedProcess[] = [];
+  const cluster: RedisCluster = {
+    url: `redis+cluster://127.0.0.1:${ports[0]}`,
+    ports,
+    processes,
+    stop: async () => {
+      await Promise.all(processes.map((node) => node.stop(5_000)));
+    },
+  };
+  try {
+    for (const port of ports) {
+      const node = startProcess(
+        `redis-cluster-${port}`,
+        "redis-server",
+        [
+          ...["--port", String(port), "--bind", "127.0.0.1"],
+          ...["--cluster-enabled", "yes"],
+          ...["--cluster-config-file", join(logDir, `nodes-${port}.conf`)],
+          ...["--save", "", "--appendonly", "no", "--dir", logDir],
+        ],
+        { logDir },
+      );
+      processes.push(node);
+      await node.waitForOutput(/Ready to accept connections/, 10_000);
+    }
+    const create = startProcess(
+      "redis-cluster-create",
+      "redis-cli",
+      [
+        "--cluster",
+        "create",
+        ...ports.map((port) => `127.0.0.1:${port}`),
+        ...["--cluster-replicas", "0", "--cluster-yes"],
+      ],
+      { logDir },
+    );
+    const created = await create.exited;
+    if (created.code !== 0) {
+      throw new Error(`redis-cli --cluster create failed:\n${create.output().slice(-2000)}`);
+    }
+    for (const port of ports) await waitForClusterState(port, logDir);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+/** Polls `CLUSTER INFO` on the node at `port` until it says `cluster_state:ok`. */
+async function waitForClusterState(port: number, logDir: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = startProcess(
+      `redis-cluster-info-${port}`,
+      "redis-cli",
+      ["-p", String(port), "cluster", "info"],
+      { logDir },
+    );
+    await info.exited;
+    if (/cluster_state:ok/.test(info.output())) return;
+    if (Date.now() > deadline) {
+      throw new Error(`Cluster node ${port} is not ok:\n${info.output()}`);
+    }
+    await sleep(200);
+  }
+}
+
 /** What {@link startSystem} starts and how. */
 export interface SystemOptions {
   /** The database the processes use, already migrated (a test's own clone, or a bench's). */
@@ -303,8 +418,8 @@ export interface RunningSystem {
   env: NodeJS.ProcessEnv;
   /** Where process logs are written. */
   logDir: string;
-  /** Starts one more worker process and waits until it consumes. */
-  startWorker(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Starts one more worker process (`nodeArgs`: Node's own flags) and waits until it consumes. */
+  startWorker(env?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ManagedProcess>;
   /** Starts (again) the API process on the same port and waits until it is ready. */
   startApi(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   /** A bearer token with `role`. */
@@ -349,7 +464,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl ?? redis?.url,
-    QUEUE_PREFIX: options.queuePrefix ?? `sys-${randomBytes(4).toString("hex")}`,
+    QUEUE_PREFIX: options.queuePrefix ?? `{sys-${randomBytes(4).toString("hex")}}`,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: bucket,
     S3_ACCESS_KEY_ID: "S3RVER",
@@ -382,11 +497,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     store,
     env,
     logDir,
-    startWorker: async (extra) => {
+    startWorker: async (extra, nodeArgs) => {
       workerCount += 1;
       const worker = startNodeProcess(`worker-${workerCount}`, "apps/worker/src/main.ts", {
         env: { ...env, ...options.workerEnv, ...extra },
         logDir,
+        nodeArgs,
       });
       processes.push(worker);
       system.workers.push(worker);

@@ -88,9 +88,9 @@ export function testRedisUrl(): string {
   return process.env[TEST_ENV.redisUrl] ?? "redis://127.0.0.1:6379";
 }
 
-/** A BullMQ key prefix no other test file uses. */
+/** A BullMQ key prefix no other test file uses (a hash tag, as QUEUE_PREFIX must be). */
 export function uniqueQueuePrefix(): string {
-  return `test-${randomBytes(6).toString("hex")}`;
+  return `{test-${randomBytes(6).toString("hex")}}`;
 }
 
 /** S3 settings pointing at the test server, with a bucket of the caller's own. */

@@ -37,6 +37,8 @@ export interface StoredUpload {
   idempotencyKeyTtlHours: number;
   /** Where the job's webhooks go, if anywhere (already checked). */
   callbackUrl: string | null;
+  /** The id of the request that uploaded it (for log correlation). */
+  requestId?: string;
   /** The client's base name of the file. */
   fileName: string;
   contentType: string;
@@ -105,6 +107,7 @@ export async function createOrReuseImportJob(
       file_hash: stored.sha256,
       idempotency_key: key ?? null,
       callback_url: upload.callbackUrl,
+      request_id: upload.requestId ?? null,
       input_key: stored.key,
       created_by: upload.createdBy,
       progress: JSON.stringify({

@@ -1,65 +1,17 @@
 /**
- * Enqueueing from the API. The producer connection fails fast when Redis is
- * down, and the enqueue is bounded by a timeout as well, so a request answers
- * 503 within seconds instead of hanging. A job whose validation could not be
- * enqueued is failed with QUEUE_UNAVAILABLE rather than left `pending` with no
- * work in any queue.
+ * Enqueueing a new job's validation from the API (bounded by enqueueWithin's
+ * timeout, so a request answers 503 within seconds when Redis is down). A job
+ * whose validation could not be enqueued is failed with QUEUE_UNAVAILABLE rather
+ * than left `pending` with no work in any queue.
  */
 import type { Database, ImportJob } from "@catalog/db";
 import {
-  enqueueImportWork,
+  enqueueWithin,
   failUnqueued,
   type ImportQueues,
   releaseIdempotencyKey,
 } from "@catalog/jobs";
-import { type QueueKind, queueJobId } from "@catalog/queue";
 import type { Kysely } from "kysely";
-import { AppError } from "../errors";
-
-const ENQUEUE_TIMEOUT_MS = 5_000;
-
-/**
- * Removes a finished queue job with this id, so the same work can be enqueued
- * again: BullMQ keeps finished jobs for a while (removeOnComplete/removeOnFail),
- * and a job id that still exists makes `add` a no-op.
- */
-async function removeFinished(queues: ImportQueues, kind: QueueKind, jobId: string): Promise<void> {
-  const previous = await queues[kind].getJob(jobId);
-  if (!previous) return;
-  const state = await previous.getState();
-  if (state === "completed" || state === "failed") await previous.remove();
-}
-
-/**
- * Enqueues `kind` work for `importId` or throws 503 UNAVAILABLE. With
- * `replaceFinished`, a finished queue job of the same id is removed first (for
- * work that may legitimately run again under the same id, e.g. a revert retried
- * after a conflict was resolved).
- */
-export async function enqueueOrUnavailable(
-  queues: ImportQueues,
-  kind: QueueKind,
-  importId: string,
-  { attempt = 0, replaceFinished = false } = {},
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("enqueue timed out")), ENQUEUE_TIMEOUT_MS);
-  });
-  const enqueue = async () => {
-    if (replaceFinished) await removeFinished(queues, kind, queueJobId(kind, importId, attempt));
-    await enqueueImportWork(queues, kind, importId, attempt);
-  };
-  try {
-    await Promise.race([enqueue(), timeout]);
-  } catch (error) {
-    throw new AppError("UNAVAILABLE", `The ${kind} queue is unavailable; try again later`, {
-      cause: error instanceof Error ? error.message : String(error),
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Enqueues the validation of a new `pending` job. When that fails, the job is
@@ -71,7 +23,7 @@ export async function startValidation(
   job: ImportJob,
 ): Promise<void> {
   try {
-    await enqueueOrUnavailable(deps.queues, "validate", job.id);
+    await enqueueWithin(deps.queues, "validate", job.id, { requestId: job.request_id });
   } catch (error) {
     await failUnqueued(deps.db, job.id, {
       code: "QUEUE_UNAVAILABLE",

@@ -14,6 +14,7 @@ import { type Kysely, sql } from "kysely";
 import type { ApiDependencies } from "../app";
 import { principalOf } from "../auth/require-role";
 import { AppError } from "../errors";
+import { requestIdOf } from "../http/request-id";
 import { startValidation } from "./enqueue-work";
 import { jobFromParams } from "./job-queries";
 
@@ -25,6 +26,7 @@ async function createRevalidation(
   db: Kysely<Database>,
   source: ImportJob,
   createdBy: string,
+  requestId: string | undefined,
 ): Promise<{ job: ImportJob; created: boolean }> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`import-revalidate:${source.id}`}, 0))`.execute(
@@ -32,7 +34,7 @@ async function createRevalidation(
     );
     const earlier = await findRevalidationInProgress(trx, source.id);
     if (earlier) return { job: earlier, created: false };
-    const job = await createRevalidationJob(trx, source, randomUUID(), createdBy);
+    const job = await createRevalidationJob(trx, source, randomUUID(), createdBy, requestId);
     return { job, created: true };
   });
 }
@@ -50,13 +52,18 @@ export function revalidateImport(deps: ApiDependencies): RequestHandler {
         input_key: source.input_key,
       });
     }
-    const { job, created } = await createRevalidation(deps.db, source, principalOf(response).email);
+    const { job, created } = await createRevalidation(
+      deps.db,
+      source,
+      principalOf(response).email,
+      requestIdOf(request),
+    );
     if (!created) {
       response.status(200).json(toJobResource(job, deps.baseUrl));
       return;
     }
     await startValidation(deps, job);
-    deps.logger.info(
+    request.log.info(
       { job_id: job.id, phase: "validate", revalidated_from: source.id },
       "Revalidation enqueued",
     );

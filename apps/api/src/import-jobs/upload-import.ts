@@ -12,6 +12,7 @@ import { deleteObject } from "@catalog/storage";
 import type { RequestHandler } from "express";
 import type { ApiDependencies } from "../app";
 import { principalOf } from "../auth/require-role";
+import { requestIdOf } from "../http/request-id";
 import { receiveUpload } from "../upload/receive-upload";
 import { checkCallbackUrl } from "./callback-url";
 import { createOrReuseImportJob } from "./create-import-job";
@@ -51,6 +52,7 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
           upload.fields.callback_url === undefined
             ? null
             : checkCallbackUrl(upload.fields.callback_url, deps.webhooks.allowedHosts),
+        requestId: requestIdOf(request),
         fileName: upload.fileName,
         contentType: upload.contentType,
         stored: upload.stored,
@@ -63,12 +65,12 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
     if (!created) {
       // The earlier job keeps its own copy; a failed delete only leaves an orphan to clean up.
       await deleteObject(deps.store, upload.stored.key).catch((error) =>
-        deps.logger.warn(
+        request.log.warn(
           { err: error, key: upload.stored.key },
           "Could not delete a duplicate upload",
         ),
       );
-      deps.logger.info(
+      request.log.info(
         { job_id: job.id, phase: "upload", file_hash: upload.stored.sha256 },
         "Upload matched an existing job",
       );
@@ -77,7 +79,7 @@ export function uploadImport(deps: ApiDependencies): RequestHandler {
     }
 
     await startValidation(deps, job);
-    deps.logger.info(
+    request.log.info(
       { job_id: job.id, phase: "upload", size: upload.stored.sizeBytes, mode: job.mode },
       "Upload stored, validation enqueued",
     );

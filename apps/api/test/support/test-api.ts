@@ -17,7 +17,7 @@ import {
   type JobResource,
 } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
-import { createProducerConnection } from "@catalog/queue";
+import { createProducerConnection, type RedisConnection } from "@catalog/queue";
 import { type ObjectStore, pingBucket } from "@catalog/storage";
 import {
   createTestDatabase,
@@ -26,7 +26,6 @@ import {
   uniqueQueuePrefix,
 } from "@catalog/testing";
 import type { Express } from "express";
-import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { createApp } from "../../src/app";
 
@@ -41,7 +40,7 @@ export interface TestApi {
   db: Kysely<Database>;
   store: ObjectStore;
   queues: ImportQueues;
-  redis: Redis;
+  redis: RedisConnection;
   /** Bearer tokens by caller (none: no header). */
   tokens: Record<Exclude<Caller, "none">, string>;
   /** Headers that authenticate as `caller`. */

@@ -3,20 +3,28 @@
  * `failed`, `stuck list|reap`, `fail`. Reads and writes Postgres only, except
  * where a command says otherwise.
  */
-import { type Database, IMPORT_MODES, JOB_STATUSES, type ImportJob } from "@catalog/db";
+import {
+  type Database,
+  IMPORT_MODES,
+  type ImportJob,
+  JOB_STATUSES,
+  type JobStatus,
+} from "@catalog/db";
 import {
   failManually,
   findImportJob,
   findStuckJobs,
+  type JobListFilter,
   jobHealthReport,
   listImportJobs,
   listRecentFailedJobs,
   reapStuckJobs,
   toJobResource,
 } from "@catalog/jobs";
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Kysely } from "kysely";
 import { formatTable, print } from "../output";
+import { instant, jobId, wholeNumber } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -57,37 +65,112 @@ function printJobs(json: boolean, jobs: ImportJob[]): void {
   );
 }
 
+/** Largest page `jobs list` prints (the API's limit too). */
+const MAX_PAGE = 500;
+
+interface PageOptions {
+  limit: number;
+  offset: number;
+  json?: boolean;
+}
+
+function pageSize(value: string): number {
+  const size = wholeNumber(1)(value);
+  if (size > MAX_PAGE) throw new InvalidArgumentError(`at most ${MAX_PAGE}`);
+  return size;
+}
+
+function statuses(value: string): JobStatus[] {
+  const list = value.split(",").map((part) => part.trim());
+  const unknown = list.filter((status) => !(JOB_STATUSES as readonly string[]).includes(status));
+  if (unknown.length || list.length === 0)
+    throw new InvalidArgumentError(
+      `unknown status ${unknown.join(", ")}; one of ${JOB_STATUSES.join(", ")}`,
+    );
+  return list as JobStatus[];
+}
+
+/** One page of jobs: the API's page shape as JSON, a table with where the next page starts for people. */
+async function printJobPage(
+  db: Kysely<Database>,
+  filter: JobListFilter,
+  page: PageOptions,
+): Promise<void> {
+  const { items, total } = await listImportJobs(db, filter, page);
+  print(
+    Boolean(page.json),
+    {
+      items: items.map((job) => toJobResource(job, "")),
+      total,
+      limit: page.limit,
+      offset: page.offset,
+    },
+    () => {
+      if (!items.length)
+        return total ? `No jobs at offset ${page.offset} (${total} in all).` : "No jobs.";
+      const last = page.offset + items.length;
+      const next = last < total ? ` Next page: --offset ${last}` : "";
+      return `${formatTable(JOB_COLUMNS, items.map(jobRow))}\nJobs ${page.offset + 1}-${last} of ${total}.${next}`;
+    },
+  );
+}
+
 export function jobsCommands(program: Command, context: Context): void {
   const { database } = context;
   const jobs = program.command("jobs").description("list and inspect import jobs");
 
   jobs
     .command("list")
-    .description("recent jobs, newest first")
-    .addOption(new Option("--status <status>").choices(JOB_STATUSES))
+    .description("jobs newest first, filtered, one page at a time")
+    .option(
+      "--status <statuses>",
+      `one or more statuses, comma-separated (${JOB_STATUSES.join(", ")})`,
+      statuses,
+    )
     .addOption(new Option("--mode <mode>").choices(IMPORT_MODES))
-    .option("--limit <n>", "how many", (v) => Number.parseInt(v, 10), 20)
-    .option("--json", "print JSON")
+    .option("--user <email>", "created by this user (token email)")
+    .option("--hash <sha256>", "for this file (its SHA-256)")
+    .option("--since <when>", "created since (30m, 24h, 7d, or an ISO date)", instant)
+    .option("--until <when>", "created before (same forms)", instant)
+    .option("--limit <n>", `jobs per page (at most ${MAX_PAGE})`, pageSize, 20)
+    .option(
+      "--offset <n>",
+      "jobs to skip (the next page starts at offset + limit)",
+      wholeNumber(0),
+      0,
+    )
+    .option("--json", "print JSON: {items, total, limit, offset}")
     .action(
       async (options: {
-        status?: ImportJob["status"];
+        status?: JobStatus[];
         mode?: ImportJob["mode"];
+        user?: string;
+        hash?: string;
+        since?: Date;
+        until?: Date;
         limit: number;
+        offset: number;
         json?: boolean;
       }) => {
-        const page = await listImportJobs(
+        await printJobPage(
           database(),
-          { status: options.status, mode: options.mode },
-          { limit: options.limit, offset: 0 },
+          {
+            status: options.status,
+            mode: options.mode,
+            createdBy: options.user,
+            fileHash: options.hash,
+            createdAfter: options.since,
+            createdBefore: options.until,
+          },
+          options,
         );
-        printJobs(Boolean(options.json), page.items);
       },
     );
 
   jobs
     .command("show")
     .description("one job with its summary, result, failure and db_verify")
-    .argument("<id>")
+    .argument("<id>", "the job's id", jobId)
     .option("--json", "print JSON")
     .action(async (id: string, options: { json?: boolean }) => {
       const job = await findImportJob(database(), id);
@@ -106,31 +189,29 @@ export function jobsCommands(program: Command, context: Context): void {
     .command("by-hash")
     .description("jobs for one file, by its SHA-256")
     .argument("<sha256>")
-    .option("--json", "print JSON")
-    .action(async (hash: string, options: { json?: boolean }) => {
-      printJobs(
-        Boolean(options.json),
-        (await listImportJobs(database(), { fileHash: hash }, { limit: 100, offset: 0 })).items,
-      );
+    .option("--limit <n>", `jobs per page (at most ${MAX_PAGE})`, pageSize, 100)
+    .option("--offset <n>", "jobs to skip", wholeNumber(0), 0)
+    .option("--json", "print JSON: {items, total, limit, offset}")
+    .action(async (hash: string, options: PageOptions) => {
+      await printJobPage(database(), { fileHash: hash }, options);
     });
 
   jobs
     .command("by-user")
     .description("jobs created by one user (token email)")
     .argument("<email>")
-    .option("--json", "print JSON")
-    .action(async (email: string, options: { json?: boolean }) => {
-      printJobs(
-        Boolean(options.json),
-        (await listImportJobs(database(), { createdBy: email }, { limit: 100, offset: 0 })).items,
-      );
+    .option("--limit <n>", `jobs per page (at most ${MAX_PAGE})`, pageSize, 100)
+    .option("--offset <n>", "jobs to skip", wholeNumber(0), 0)
+    .option("--json", "print JSON: {items, total, limit, offset}")
+    .action(async (email: string, options: PageOptions) => {
+      await printJobPage(database(), { createdBy: email }, options);
     });
 
   program
     .command("failed")
     .description("failed jobs of the last --hours hours with their failure, newest first")
-    .option("--hours <n>", "look-back window", (v) => Number.parseInt(v, 10), 24)
-    .option("--limit <n>", "at most this many", (v) => Number.parseInt(v, 10), 100)
+    .option("--hours <n>", "look-back window", wholeNumber(1), 24)
+    .option("--limit <n>", "at most this many", wholeNumber(1), 100)
     .option("--json", "print JSON")
     .action(async (options: { hours: number; limit: number; json?: boolean }) => {
       const failed = await listRecentFailedJobs(database(), options.hours, options.limit);
@@ -166,7 +247,7 @@ export function jobsCommands(program: Command, context: Context): void {
           formatTable(["status", "jobs"], counts(report.last_24h)),
           "",
           "Failures by code (24 h):",
-          report.recent_failures.length
+          Object.keys(report.failures_by_code).length
             ? formatTable(["code", "jobs"], counts(report.failures_by_code))
             : "none",
           "",
@@ -203,7 +284,7 @@ export function jobsCommands(program: Command, context: Context): void {
   program
     .command("fail")
     .description("emergency: fail a job that is pending, validating, validated or running")
-    .argument("<id>")
+    .argument("<id>", "the job's id", jobId)
     .option("--reason <text>", "why", "failed by an operator")
     .option("--json", "print JSON")
     .action(async (id: string, options: { reason: string; json?: boolean }) => {

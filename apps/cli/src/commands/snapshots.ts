@@ -1,20 +1,17 @@
 /**
  * Snapshot procedures: `snapshot verify <id>|--all` (re-hash stored snapshots
- * against Postgres), `snapshots usage`, `snapshots cleanup` (older than
- * SNAPSHOT_RETENTION_DAYS on finished jobs, and orphaned records; dry run
- * unless --yes).
+ * against Postgres), `snapshots usage`, `snapshots cleanup` (the retention's
+ * plan over the whole bucket: objects of jobs past SNAPSHOT_RETENTION_DAYS and
+ * objects no job refers to; dry run unless --yes).
  */
 import { createHash } from "node:crypto";
 import type { Database } from "@catalog/db";
-import {
-  deleteObject,
-  getObjectStream,
-  type ObjectStore,
-  ObjectNotFoundError,
-} from "@catalog/storage";
-import type { Command } from "commander";
+import { applyRetention, DEFAULT_ORPHAN_GRACE_MS, planRetention } from "@catalog/jobs";
+import { getObjectStream, type ObjectStore, ObjectNotFoundError } from "@catalog/storage";
+import { type Command, Option } from "commander";
 import { type Kysely, sql } from "kysely";
 import { formatTable, print } from "../output";
+import { duration, jobId, UsageError } from "../usage";
 
 interface Context {
   database: () => Kysely<Database>;
@@ -49,11 +46,11 @@ export function snapshotsCommands(program: Command, context: Context): void {
     .description(
       "re-hash a job's snapshot (or every snapshot with --all) and compare with Postgres",
     )
-    .argument("[job-id]")
+    .argument("[job-id]", "the job's id", jobId)
     .option("--all", "every recorded snapshot")
     .option("--json", "print JSON")
     .action(async (jobId: string | undefined, options: { all?: boolean; json?: boolean }) => {
-      if (!jobId && !options.all) throw new Error("give a job id or --all");
+      if (!jobId && !options.all) throw new UsageError("give a job id or --all");
       let query = context
         .database()
         .selectFrom("catalog_media as m")
@@ -117,52 +114,64 @@ export function snapshotsCommands(program: Command, context: Context): void {
   snapshots
     .command("cleanup")
     .description(
-      `delete snapshots older than the retention (${context.retentionDays} days) of finished jobs, and orphaned ones; dry run unless --yes`,
+      `the retention: inputs, reports and snapshots of jobs finished more than ${context.retentionDays} days ago (SNAPSHOT_RETENTION_DAYS), and objects no job refers to; never the snapshot of a job that can still be committed. The same plan the workers apply daily. Dry run unless --yes`,
     )
-    .option("--yes", "really delete")
+    .addOption(
+      new Option("--grace <age>", "leave objects no job refers to alone until this old")
+        .argParser(duration)
+        .default(DEFAULT_ORPHAN_GRACE_MS, "24h"),
+    )
+    .option("--yes", "really delete (each deletion is recorded in ops_object_deletion)")
     .option("--json", "print JSON")
-    .action(async (options: { yes?: boolean; json?: boolean }) => {
+    .action(async (options: { grace: number; yes?: boolean; json?: boolean }) => {
       const db = context.database();
-      const expired = await db
-        .selectFrom("catalog_media as m")
-        .leftJoin("ops_importjob as j", "j.id", "m.job_id")
-        .select([
-          "m.id",
-          "m.object_key",
-          "m.job_id",
-          "m.created_at",
-          sql<string>`CASE WHEN j.id IS NULL THEN 'orphaned' ELSE 'expired' END`.as("reason"),
-        ])
-        .where("m.kind", "=", "snapshot")
-        .where((eb) =>
-          eb.or([
-            eb("j.id", "is", null),
-            eb.and([
-              eb("j.status", "in", ["success", "partial", "failed", "reverted"]),
-              sql<boolean>`m.created_at < now() - make_interval(days => ${context.retentionDays})`,
-            ]),
-          ]),
-        )
-        .orderBy("m.created_at")
-        .execute();
-      if (options.yes) {
-        for (const record of expired) {
-          await deleteObject(context.store(), record.object_key);
-          await db.deleteFrom("catalog_media").where("id", "=", record.id).execute();
-        }
-      }
-      print(Boolean(options.json), { deleted: Boolean(options.yes), snapshots: expired }, () =>
-        [
-          expired.length
-            ? formatTable(
-                ["key", "job", "created_at", "reason"],
-                expired.map((r) => [r.object_key, r.job_id, r.created_at, r.reason]),
-              )
-            : "Nothing to clean up.",
-          options.yes
-            ? `Deleted ${expired.length} snapshot(s).`
-            : `Dry run: ${expired.length} snapshot(s) would be deleted. Add --yes.`,
-        ].join("\n"),
+      const plan = await planRetention(db, context.store(), {
+        retentionDays: context.retentionDays,
+        orphanGraceMs: options.grace,
+      });
+      const result = options.yes
+        ? await applyRetention(db, context.store(), plan, "importctl")
+        : { deleted: [], skipped: [] };
+      const items = options.yes ? result.deleted : plan.items;
+      const bytes = items.reduce((sum, item) => sum + item.sizeBytes, 0);
+      print(
+        Boolean(options.json),
+        {
+          deleted: Boolean(options.yes),
+          retention_days: plan.retentionDays,
+          expired_before: plan.expiredBefore,
+          orphaned_before: plan.orphanedBefore,
+          scanned: plan.scanned,
+          bytes,
+          items: items.map((item) => ({
+            key: item.key,
+            kind: item.kind,
+            job_id: item.jobId,
+            reason: item.reason,
+            size_bytes: item.sizeBytes,
+            last_modified: item.lastModified,
+          })),
+          skipped: result.skipped.map((item) => item.key),
+        },
+        () =>
+          [
+            items.length
+              ? formatTable(
+                  ["key", "kind", "job", "reason", "bytes", "last_modified"],
+                  items.map((item) => [
+                    item.key,
+                    item.kind,
+                    item.jobId,
+                    item.reason,
+                    item.sizeBytes,
+                    item.lastModified,
+                  ]),
+                )
+              : "Nothing to clean up.",
+            options.yes
+              ? `Deleted ${items.length} object(s), ${bytes} bytes (${result.skipped.length} skipped: referred to again).`
+              : `Dry run: ${items.length} object(s), ${bytes} bytes, of ${plan.scanned} would be deleted. Add --yes.`,
+          ].join("\n"),
       );
     });
 }

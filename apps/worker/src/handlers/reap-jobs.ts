@@ -15,6 +15,7 @@
  *    new job; this only keeps the table from growing).
  * The stuck-jobs gauge is not set here: every process reads it from Postgres
  * at scrape time (stuck-jobs.ts), so it stays right when no reaper runs.
+ * A job it fails counts as a failure of its phase in import_jobs_total.
  */
 import {
   deleteExpiredIdempotencyKeys,
@@ -54,8 +55,13 @@ export async function reapJobs(
 ): Promise<ReapResult> {
   const { db, metrics, logger } = deps;
   const failed = await reapStuckJobs(db, stuckAfterS);
-  for (const job of failed)
+  for (const job of failed) {
     logger.warn({ job_id: job.id, phase: "reaper" }, "Stuck job failed by the reaper");
+    // A reaped job is a failure of the phase it was stuck in, for the success rate.
+    const stuckIn = (job.failure_details as { status?: string } | null)?.status;
+    const phase = stuckIn === "running" ? "commit" : "validate";
+    metrics.jobsTotal.inc({ phase, outcome: "failed", mode: job.mode });
+  }
   if (failed.length) metrics.jobsReaped.inc({ action: "failed" }, failed.length);
 
   const requeued = [
@@ -80,14 +86,14 @@ async function requeueLostValidations(
 ): Promise<string[]> {
   const pending = await deps.db
     .selectFrom("ops_importjob")
-    .select(["id"])
+    .select(["id", "request_id"])
     .where("status", "=", "pending")
     .where(sql<boolean>`updated_at < now() - make_interval(secs => ${LOST_AFTER_S})`)
     .execute();
   const requeued: string[] = [];
   for (const job of pending) {
     if (await queues.validate.getJob(queueJobId("validate", job.id))) continue;
-    await enqueueImportWork(queues, "validate", job.id);
+    await enqueueImportWork(queues, "validate", job.id, 0, job.request_id);
     requeued.push(job.id);
     deps.logger.warn(
       { job_id: job.id, phase: "reaper", kind: "validate" },

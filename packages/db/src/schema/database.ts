@@ -15,6 +15,7 @@ import type {
 import type { ChangeLogTable } from "./change-log.table";
 import type { ImportJobTable } from "./import-job.table";
 import type { MediaTable } from "./media.table";
+import type { ObjectDeletionTable } from "./object-deletion.table";
 
 export interface Database {
   catalog_category: CategoryTable;
@@ -29,4 +30,5 @@ export interface Database {
   ops_idempotency_key: IdempotencyKeyTable;
   ops_webhook_event: WebhookEventTable;
   ops_webhook_attempt: WebhookAttemptTable;
+  ops_object_deletion: ObjectDeletionTable;
 }

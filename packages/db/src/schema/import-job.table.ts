@@ -86,6 +86,8 @@ export interface ImportJobTable {
   /** The job this one was revalidated from, if any. */
   revalidated_from: string | null;
   created_by: string;
+  /** The id of the API request that created the job (its X-Request-Id), for log correlation. */
+  request_id: string | null;
   created_at: Generated<Date>;
   started_at: Date | null;
   validated_at: Date | null;
