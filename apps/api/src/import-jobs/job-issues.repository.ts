@@ -19,6 +19,7 @@ export interface JobIssue {
 export interface IssueFilter {
   severity?: "error" | "warning";
   code?: string;
+  column?: string;
 }
 
 /** The job's issues matching `filter`, in report order; an empty page when it has no report yet. */
@@ -36,7 +37,8 @@ export async function listJobIssues(
       ) WITH ORDINALITY AS i (issue, n)
     WHERE j.id = ${jobId}
       AND (${filter.severity ?? null}::text IS NULL OR i.issue ->> 'severity' = ${filter.severity ?? null})
-      AND (${filter.code ?? null}::text IS NULL OR i.issue ->> 'code' = ${filter.code ?? null})`;
+      AND (${filter.code ?? null}::text IS NULL OR i.issue ->> 'code' = ${filter.code ?? null})
+      AND (${filter.column ?? null}::text IS NULL OR i.issue ->> 'column' = ${filter.column ?? null})`;
   const [items, count] = await Promise.all([
     sql<{ issue: JobIssue }>`SELECT i.issue ${matching}
       ORDER BY i.n LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db),

@@ -89,7 +89,7 @@ export function listIssues(deps: ApiDependencies): RequestHandler {
     const { items, total } = await listJobIssues(
       deps.db,
       job.id,
-      { severity: query.severity, code: query.code },
+      { severity: query.severity, code: query.code, column: query.column },
       page,
     );
     response.json({ items, total, ...page });

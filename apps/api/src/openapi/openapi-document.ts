@@ -22,10 +22,12 @@ import {
   changePageSchema,
   deliveryListSchema,
   errorResponse,
+  healthSchema,
   issuePageSchema,
   jobPageSchema,
   jobSchema,
   livenessSchema,
+  principalSchema,
   readinessSchema,
   webhookEventSchema,
 } from "./resource.schemas";
@@ -216,6 +218,32 @@ function paths() {
         responses: { "200": jobResponse("The cancelled job") },
         errorStatuses: [409],
       }),
+    },
+    "/api/admin/me/": {
+      get: {
+        operationId: "getCurrentPrincipal",
+        summary: "Who the bearer token belongs to, and its role (viewer)",
+        security: bearer,
+        responses: {
+          "200": { description: "The token's owner", content: json(principalSchema) },
+          ...errors(...AUTH),
+        },
+      },
+    },
+    "/api/admin/health/": {
+      get: {
+        operationId: "getHealth",
+        summary:
+          "Queue depths, jobs by status in the last 24 hours, stuck and failed jobs (viewer)",
+        description:
+          "The same report as `importctl health`, with the depth of each import queue. When " +
+          "Redis is unavailable the rest still answers, with `queues: null` and `queues_error`.",
+        security: bearer,
+        responses: {
+          "200": { description: "The health report", content: json(healthSchema) },
+          ...errors(...AUTH),
+        },
+      },
     },
     "/healthz": {
       get: {

@@ -5,9 +5,20 @@
  * the end of this file make `tsc` fail when that function and this schema
  * disagree, so the document cannot drift from what the routes send.
  */
-import { CHANGE_ACTIONS, CHANGE_ENTITIES } from "@catalog/core";
-import { IMPORT_MODES, JOB_STATUSES } from "@catalog/db";
-import { FAILURE_CODES, type JobResource, type WebhookDelivery } from "@catalog/jobs";
+import {
+  CANONICAL_COLUMNS,
+  CHANGE_ACTIONS,
+  CHANGE_ENTITIES,
+  ISSUE_CODES,
+  type IssueCode,
+} from "@catalog/core";
+import { IMPORT_MODES, JOB_STATUSES, ROLES } from "@catalog/db";
+import {
+  FAILURE_CODES,
+  type JobHealthReport,
+  type JobResource,
+  type WebhookDelivery,
+} from "@catalog/jobs";
 import { z } from "zod";
 import { ERROR_STATUS } from "../errors";
 
@@ -139,8 +150,16 @@ export const jobSchema = z
 export const issueSchema = z
   .object({
     row: z.number().int().nullable().meta({ description: "Line number in the file" }),
-    column: z.string().nullable(),
-    code: z.string(),
+    column: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          "The canonical column (`specs` for too many specs), or the header as written for an " +
+          "unknown or duplicate column",
+        examples: [...CANONICAL_COLUMNS, "specs"],
+      }),
+    code: z.enum(Object.keys(ISSUE_CODES) as [IssueCode, ...IssueCode[]]),
     severity: z.enum(["error", "warning"]),
     message: z.string(),
     value: z.unknown().meta({ description: "The offending cell value" }),
@@ -245,6 +264,59 @@ export const readinessSchema = z
   .meta({ id: "Readiness" });
 
 export const livenessSchema = z.object({ status: z.literal("ok") });
+
+/** Who a token belongs to (`GET /api/admin/me/`). */
+export const principalSchema = z
+  .object({ email: z.string(), role: z.enum(ROLES) })
+  .meta({ id: "Principal" });
+
+const queueDepthSchema = z
+  .object({ waiting: count, active: count, delayed: count, failed: count })
+  .meta({ id: "QueueDepth" });
+
+const healthJobSchema = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(JOB_STATUSES),
+    file_name: z.string(),
+    created_by: z.string(),
+    failure_code: z.string().nullable(),
+    failure_message: z.string().nullable(),
+    created_at: instant,
+    updated_at: instant,
+  })
+  .meta({ id: "HealthJob" });
+
+/** The health report (`GET /api/admin/health/`), `importctl health`'s plus the queues. */
+export const healthSchema = z
+  .object({
+    queues: z
+      .object({ validate: queueDepthSchema, commit: queueDepthSchema, revert: queueDepthSchema })
+      .nullable()
+      .meta({ description: "Jobs in each import queue by state; null when Redis is unavailable" }),
+    queues_error: z.string().optional().meta({ description: "Why `queues` is null" }),
+    last_24h: z
+      .record(z.string(), count)
+      .meta({ description: "Jobs created in the last 24 hours, by status" }),
+    failures_by_code: z
+      .record(z.string(), count)
+      .meta({ description: "Failed jobs of the last 24 hours, by failure code" }),
+    stuck_after_s: count.meta({ description: "STUCK_AFTER_S" }),
+    stuck: z.array(healthJobSchema).meta({
+      description: "Working jobs with no progress for longer than stuck_after_s, oldest first",
+    }),
+    recent_failures: z.array(healthJobSchema).meta({
+      description: "The latest failed jobs of the last 24 hours (at most 20), newest first",
+    }),
+  })
+  .meta({ id: "Health" });
+
+// The health report as built (JobHealthReport) and as documented must be the same type.
+const healthMatchesSchema: Same<
+  JobHealthReport,
+  Omit<z.output<typeof healthSchema>, "queues" | "queues_error">
+> = true;
+void healthMatchesSchema;
 
 // The deliveries as listed (WebhookDelivery) and as documented must be the same type.
 const deliveryMatchesSchema: Same<WebhookDelivery, z.output<typeof deliverySchema>> = true;

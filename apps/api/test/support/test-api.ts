@@ -87,7 +87,7 @@ export async function startTestApi(
     metrics: createMetrics(),
     store,
     queues,
-    limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024 },
+    limits: { maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024, stuckAfterS: 1_800 },
     idempotency: { keyTtlHours: options.idempotencyKeyTtlHours ?? 24 },
     webhooks: { allowedHosts: options.webhookAllowedHosts ?? ["127.0.0.1", "localhost"] },
     baseUrl: url,

@@ -15,13 +15,14 @@ import {
   findImportJob,
   findStuckJobs,
   type JobListFilter,
+  jobHealthReport,
   listImportJobs,
   listRecentFailedJobs,
   reapStuckJobs,
   toJobResource,
 } from "@catalog/jobs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { formatTable, print } from "../output";
 import { instant, jobId, wholeNumber } from "../usage";
 
@@ -238,47 +239,19 @@ export function jobsCommands(program: Command, context: Context): void {
     .description("last 24 h by status, stuck jobs, failures by code")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const db = database();
-      const byStatus = await db
-        .selectFrom("ops_importjob")
-        .select(["status", (eb) => eb.fn.countAll<number>().as("count")])
-        .where(sql<boolean>`created_at > now() - interval '24 hours'`)
-        .groupBy("status")
-        .orderBy("status")
-        .execute();
-      const failures = await db
-        .selectFrom("ops_importjob")
-        .select(["failure_code", (eb) => eb.fn.countAll<number>().as("count")])
-        .where("status", "=", "failed")
-        .where(sql<boolean>`created_at > now() - interval '24 hours'`)
-        .groupBy("failure_code")
-        .orderBy("count", "desc")
-        .execute();
-      const stuck = await findStuckJobs(db, context.stuckAfterS);
-      const report = {
-        last_24h: Object.fromEntries(byStatus.map((row) => [row.status, Number(row.count)])),
-        failures_by_code: Object.fromEntries(
-          failures.map((row) => [row.failure_code ?? "unknown", Number(row.count)]),
-        ),
-        stuck: stuck.map((job) => ({ id: job.id, status: job.status, updated_at: job.updated_at })),
-      };
+      const report = await jobHealthReport(database(), context.stuckAfterS);
+      const counts = (byKey: Record<string, number>) => Object.entries(byKey);
       print(Boolean(options.json), report, () =>
         [
           "Last 24 h by status:",
-          formatTable(
-            ["status", "jobs"],
-            byStatus.map((row) => [row.status, Number(row.count)]),
-          ),
+          formatTable(["status", "jobs"], counts(report.last_24h)),
           "",
           "Failures by code (24 h):",
-          failures.length
-            ? formatTable(
-                ["code", "jobs"],
-                failures.map((row) => [row.failure_code, Number(row.count)]),
-              )
+          Object.keys(report.failures_by_code).length
+            ? formatTable(["code", "jobs"], counts(report.failures_by_code))
             : "none",
           "",
-          `Stuck (no progress for > ${context.stuckAfterS} s): ${stuck.length}`,
+          `Stuck (no progress for > ${context.stuckAfterS} s): ${report.stuck.length}`,
         ].join("\n"),
       );
     });

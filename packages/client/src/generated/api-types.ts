@@ -204,6 +204,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the bearer token belongs to, and its role (viewer) */
+        get: operations["getCurrentPrincipal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/health/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Queue depths, jobs by status in the last 24 hours, stuck and failed jobs (viewer)
+         * @description The same report as `importctl health`, with the depth of each import queue. When Redis is unavailable the rest still answers, with `queues: null` and `queues_error`.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -474,8 +511,25 @@ export interface components {
         Issue: {
             /** @description Line number in the file */
             row: number | null;
+            /**
+             * @description The canonical column (`specs` for too many specs), or the header as written for an unknown or duplicate column
+             * @example category
+             * @example category_slug
+             * @example series
+             * @example series_slug
+             * @example brand
+             * @example brand_slug
+             * @example product_slug
+             * @example title_tr
+             * @example title_en
+             * @example model_code
+             * @example dimensions
+             * @example price
+             * @example specs
+             */
             column: string | null;
-            code: string;
+            /** @enum {string} */
+            code: "REQUIRED_VALUE_MISSING" | "VALUE_TOO_LONG" | "INVALID_PRICE" | "PRICE_PRECISION" | "PRICE_OUT_OF_RANGE" | "TOO_MANY_SPECS" | "INVALID_SLUG" | "MISSING_CATEGORY" | "MISSING_SERIES" | "MISSING_BRAND" | "SERIES_CATEGORY_MISMATCH" | "TITLE_TOO_LONG" | "DIMENSIONS_TOO_LONG" | "PRODUCT_FIELD_CONFLICT" | "MODEL_CODE_DISAMBIGUATED" | "UNKNOWN_COLUMN" | "DUPLICATE_COLUMN" | "VARIANT_MOVED";
             /** @enum {string} */
             severity: "error" | "warning";
             message: string;
@@ -535,6 +589,55 @@ export interface components {
                 status_code: number | null;
                 error: string | null;
             }[];
+        };
+        Principal: {
+            email: string;
+            /** @enum {string} */
+            role: "viewer" | "importer" | "admin";
+        };
+        Health: {
+            /** @description Jobs in each import queue by state; null when Redis is unavailable */
+            queues: {
+                validate: components["schemas"]["QueueDepth"];
+                commit: components["schemas"]["QueueDepth"];
+                revert: components["schemas"]["QueueDepth"];
+            } | null;
+            /** @description Why `queues` is null */
+            queues_error?: string;
+            /** @description Jobs created in the last 24 hours, by status */
+            last_24h: {
+                [key: string]: number;
+            };
+            /** @description Failed jobs of the last 24 hours, by failure code */
+            failures_by_code: {
+                [key: string]: number;
+            };
+            /** @description STUCK_AFTER_S */
+            stuck_after_s: number;
+            /** @description Working jobs with no progress for longer than stuck_after_s, oldest first */
+            stuck: components["schemas"]["HealthJob"][];
+            /** @description The latest failed jobs of the last 24 hours (at most 20), newest first */
+            recent_failures: components["schemas"]["HealthJob"][];
+        };
+        QueueDepth: {
+            waiting: number;
+            active: number;
+            delayed: number;
+            failed: number;
+        };
+        HealthJob: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "validating" | "validated" | "running" | "success" | "partial" | "failed" | "reverted" | "cancelled";
+            file_name: string;
+            created_by: string;
+            failure_code: string | null;
+            failure_message: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -901,6 +1004,7 @@ export interface operations {
             query?: {
                 severity?: "error" | "warning";
                 code?: string;
+                column?: string;
                 limit?: number;
                 offset?: number;
             };
@@ -1456,6 +1560,82 @@ export interface operations {
             };
             /** @description The job is not in a state that allows this */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCurrentPrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token's owner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Principal"];
+                };
+            };
+            /** @description No bearer token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The health report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description No bearer token, or an unknown or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
