@@ -1,5 +1,6 @@
 /** The worker process's settings, parsed once at start. */
 import { databaseEnv, limitsEnv, logEnv, port, redisEnv, s3Env } from "@catalog/config";
+import { FAILPOINT_NAMES } from "@catalog/failpoints";
 import { z } from "zod";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -64,6 +65,17 @@ export const workerEnvShape = {
   /** Seconds between maintenance ticks: how soon another worker takes over maintenance from a dead one. */
   MAINTENANCE_TICK_S: int(1, 300).default(5),
   /**
+   * Seconds a queue job's lock lasts (BullMQ's lockDuration). A live worker renews
+   * it every half of this, whatever its handler is doing; when the worker dies,
+   * its work is redelivered once the lock has expired and a stalled check has
+   * seen it: within about QUEUE_LOCK_DURATION_S + QUEUE_STALLED_INTERVAL_S. Keep
+   * it well above the longest pause a busy process's event loop can take: a lock
+   * that lapses under a live worker delivers its work a second time.
+   */
+  QUEUE_LOCK_DURATION_S: z.coerce.number().pipe(z.number().min(1).max(600)).default(30),
+  /** Seconds between two checks for stalled queue jobs (BullMQ's stalledInterval; fractions allowed). */
+  QUEUE_STALLED_INTERVAL_S: z.coerce.number().pipe(z.number().min(0.1).max(600)).default(30),
+  /**
    * Key that signs webhooks (Standard Webhooks, `whsec_<base64>`); `npm start`
    * generates one under .data. Unset: events are recorded but not delivered
    * until a worker with a secret runs.
@@ -91,6 +103,21 @@ export const workerEnvShape = {
   WEBHOOK_RETRY_WINDOW_H: z.coerce.number().positive().default(24),
   /** Webhook deliveries one worker process sends at once. */
   WEBHOOK_CONCURRENCY: concurrency.default(4),
+  /**
+   * TEST ONLY: comma-separated failpoints (packages/failpoints) at which this
+   * process stops the first delivery of a job's work, for the kill suite to
+   * SIGKILL it there. Never set in production.
+   */
+  CATALOG_FAILPOINTS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    )
+    .pipe(z.array(z.enum(FAILPOINT_NAMES)))
+    .default([]),
 };
 
 export type WorkerEnv = z.infer<z.ZodObject<typeof workerEnvShape>>;

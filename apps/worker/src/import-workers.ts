@@ -13,6 +13,7 @@
  *   attempts, then INTERNAL_ERROR.
  */
 import type { ImportJob } from "@catalog/db";
+import { withFailpointWork } from "@catalog/failpoints";
 import {
   awaitRetry,
   classifyError,
@@ -29,6 +30,7 @@ import { LOG_PATTERNS } from "@catalog/observability";
 import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import { withHeartbeat } from "./heartbeat";
+import { type QueueLockSettings, queueLockOptions } from "./queue-locks";
 import type { WorkerDependencies } from "./worker-dependencies";
 
 /** A handler: does the work for one import; safe to run twice. */
@@ -45,6 +47,8 @@ export interface ImportWorkerOptions {
   retry?: RetryPolicy;
   /** Milliseconds between heartbeats of a job in progress. Default 30 s. */
   heartbeatMs?: number;
+  /** How soon a dead worker's work is redelivered. Default: BullMQ's (30 s each). */
+  locks?: QueueLockSettings;
 }
 
 /** The BullMQ worker settings every consumer of the import queues needs: the retry backoff. */
@@ -75,7 +79,11 @@ export function startImportWorkers(
           const ended = await withHeartbeat(
             deps,
             { importId, status: working, intervalMs: heartbeatMs },
-            () => handler(importId, { ...deps, logger }),
+            () =>
+              withFailpointWork(
+                { jobId: importId, queue: kind, firstDelivery: isFirstDelivery(job) },
+                () => handler(importId, { ...deps, logger }),
+              ),
           );
           log.info({ status: ended?.status ?? "unchanged" }, `${kind} work finished`);
         } catch (error) {
@@ -95,6 +103,7 @@ export function startImportWorkers(
         prefix: options.prefix,
         concurrency: options.concurrency[kind] ?? 1,
         settings: importWorkerSettings(policy),
+        ...queueLockOptions(options.locks),
       },
     );
     worker.on("failed", (job, error) => void onFailed(kind, phase, job, error, deps));
@@ -104,6 +113,9 @@ export function startImportWorkers(
     return worker;
   });
 }
+
+/** Whether this is the work's first delivery: no attempt failed and none stalled before. */
+const isFirstDelivery = (job: Job) => job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0;
 
 interface FailedAttempt {
   kind: QueueKind;

@@ -9,6 +9,7 @@
  */
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
+import { armFailpoints } from "@catalog/failpoints";
 import {
   closeImportQueues,
   countStuckJobs,
@@ -49,6 +50,10 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
+  if (env.CATALOG_FAILPOINTS.length > 0) {
+    armFailpoints(env.CATALOG_FAILPOINTS, logger);
+    logger.warn({ failpoints: env.CATALOG_FAILPOINTS }, "Failpoints armed (test only)");
+  }
   const db = createDb({
     url: env.DATABASE_URL,
     poolSize: env.DATABASE_POOL_SIZE,
@@ -86,6 +91,10 @@ async function main(): Promise<void> {
     baseDelayMs: env.RETRY_BASE_DELAY_MS,
     maxDelayMs: env.RETRY_MAX_DELAY_MS,
   };
+  const locks = {
+    lockDurationMs: env.QUEUE_LOCK_DURATION_S * 1000,
+    stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_S * 1000,
+  };
   const handlers = { validate: validateImport, commit: commitImport, revert: revertImport };
   const workers = startImportWorkers(handlers, deps, {
     connection,
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
     concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
     retry,
     heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
+    locks,
   });
 
   const queues = createImportQueues(producer, env.QUEUE_PREFIX);
@@ -143,6 +153,7 @@ async function main(): Promise<void> {
           prefix: env.QUEUE_PREFIX,
           concurrency: env.WEBHOOK_CONCURRENCY,
           retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_S,
+          locks,
         },
       )
     : undefined;

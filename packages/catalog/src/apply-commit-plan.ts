@@ -9,6 +9,7 @@
  * rows in the order of the plan it picks (often the table's physical order).
  */
 import type { CatalogEntity, Database } from "@catalog/db";
+import { failpoint } from "@catalog/failpoints";
 import { sql, type Transaction } from "kysely";
 import {
   ENTITY_TABLES,
@@ -315,6 +316,7 @@ export async function applyCommitPlan(
     variantBefore,
   );
 
+  await failpoint("commit.tx.catalog-written");
   await insertChangeLog(trx, jobId, changes);
   const count = (entity: CatalogEntity, action: "create" | "update") =>
     changes.filter((change) => change.entity === entity && change.action === action).length;

@@ -5,6 +5,7 @@
  */
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import { failpoint } from "@catalog/failpoints";
 import ExcelJS from "exceljs";
 import { writeCandidatesSheet } from "./candidates-sheet";
 import { writeDataSheet } from "./data-sheet";
@@ -90,6 +91,7 @@ async function writeSheets(
   });
   const issueCount = await writeIssuesSheet(context, issues);
   const data = await writeDataSheet(context, model.data);
+  await failpoint("report.data-sheet-written");
   const candidateCount = await writeCandidatesSheet(context, candidates);
   const normalization = await writeNormalizationSheet(context, model.normalization);
   await workbook.commit();

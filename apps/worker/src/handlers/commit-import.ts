@@ -18,6 +18,7 @@ import {
 } from "@catalog/catalog";
 import { decodeSnapshot, type Snapshot, SnapshotFormatError } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
+import { failpoint } from "@catalog/failpoints";
 import {
   claimForCommit,
   completePostCommit,
@@ -54,6 +55,7 @@ export async function commitImport(
     );
     return undefined;
   }
+  await failpoint("commit.claimed");
 
   // The commit's duration is its own work: the wait for the commit lock is not counted.
   const started = performance.now();
@@ -120,14 +122,17 @@ async function apply(
     promised.variants.create +
     promised.variants.update;
   await recordProgress(db, job.id, { phase: "commit", done: 0, total });
+  await failpoint("commit.snapshot-read");
 
   const finished = await runInCommitTransaction(
     db,
     { jobId: job.id, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger, onLockTaken },
     async (trx, checkDeadline) => {
+      await failpoint("commit.tx.open");
       const locked = await lockImportJob(trx, job.id);
       if (locked?.status !== "running") return undefined;
       const done = await applyCommitPlan(trx, job.id, plan);
+      await failpoint("commit.tx.change-logged");
       checkDeadline();
       if (!isDeepStrictEqual(done, promised)) {
         // Rolls the transaction back. The same plan on the same catalog would do the
@@ -145,6 +150,7 @@ async function apply(
         progress: JSON.stringify({ phase: "commit", done: total, total }),
       });
       if (!finished) throw new Error(`Job ${job.id} left 'running' during its commit`);
+      await failpoint("commit.tx.finished");
       return finished;
     },
   );
@@ -195,6 +201,7 @@ export async function completePostCommitWork(
   deps: WorkerDependencies,
   validatedSnapshot?: Snapshot,
 ): Promise<ImportJob | undefined> {
+  await failpoint("post-commit.started");
   const snapshot = validatedSnapshot ?? (await readSnapshot(job, deps));
   const report = await verifyCreatedRows(deps.db, job.id);
   if (!report.created_entities_found_in_db) {
@@ -204,11 +211,14 @@ export async function completePostCommitWork(
       `${LOG_PATTERNS.dbVerifyFailed} ${job.id}`,
     );
   }
+  await failpoint("post-commit.verified");
   const stored = await storeJobReport(deps.db, deps.store, { ...job, db_verify: report }, snapshot);
+  await failpoint("post-commit.report-stored");
   const completed = await completePostCommit(deps.db, job.id, {
     dbVerify: report,
     reportKey: stored.key,
   });
+  await failpoint("post-commit.recorded");
   return completed ?? findImportJob(deps.db, job.id);
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { failpoint } from "@catalog/failpoints";
 import { getObjectStream, type ObjectStore } from "@catalog/storage";
 
 export interface DownloadedInput {
@@ -39,12 +40,9 @@ export async function downloadInput(
     },
   });
   try {
-    await pipeline(
-      await getObjectStream(store, key),
-      hashing,
-      createWriteStream(path, { mode: 0o600 }),
-      { signal },
-    );
+    const body = await getObjectStream(store, key);
+    await failpoint("validate.downloading");
+    await pipeline(body, hashing, createWriteStream(path, { mode: 0o600 }), { signal });
   } catch (error) {
     await remove();
     throw error;

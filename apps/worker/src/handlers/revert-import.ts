@@ -19,6 +19,7 @@ import {
   type VariantValues,
 } from "@catalog/catalog";
 import type { CatalogEntity, ChangeLogEntry, Database, ImportJob } from "@catalog/db";
+import { failpoint } from "@catalog/failpoints";
 import {
   findImportJob,
   JobFailure,
@@ -52,10 +53,13 @@ export async function revertImport(
       async (trx) => {
         const locked = await lockImportJob(trx, importId);
         if (locked?.status !== "success" && locked?.status !== "partial") return undefined;
+        await failpoint("revert.tx.open");
         await revert(trx, importId);
+        await failpoint("revert.tx.catalog-restored");
         return markReverted(trx, importId);
       },
     );
+    await failpoint("revert.committed");
     if (!reverted) log.info("Revert skipped: job is no longer committed");
     else deps.metrics.jobsTotal.inc({ phase: "revert", outcome: "success", mode: reverted.mode });
     return reverted ?? findImportJob(deps.db, importId);

@@ -25,6 +25,7 @@ import {
   type Snapshot,
 } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
+import { failpoint } from "@catalog/failpoints";
 import {
   asJobFailure,
   failValidation,
@@ -95,6 +96,7 @@ async function validate(
   signal: AbortSignal,
 ): Promise<ImportResult | undefined> {
   const { db, store, limits } = deps;
+  await failpoint("validate.started");
   await recordProgress(db, job.id, { phase: "validate", done: 0, total: 0 });
 
   const input = await downloadInput(store, job.input_key, signal);
@@ -118,6 +120,7 @@ async function validate(
       },
       signal,
     });
+    await failpoint("validate.rows-read");
     await recordProgress(db, job.id, { phase: "validate", done: 0, total: rows.length });
     const file = normalizeFile(rows, limits);
     const catalog = await loadCatalogView(db, catalogKeys(file));
@@ -133,6 +136,7 @@ async function validate(
     result,
   });
   const snapshot = encodeSnapshot(document);
+  await failpoint("validate.planned");
   signal.throwIfAborted();
   const recorded = await recordValidation(job, deps, signal, { document, snapshot, result });
   return recorded ? result : undefined;
@@ -177,10 +181,12 @@ async function recordValidation(
       // cancelled with a snapshot stored after the check.
       if ((await lockImportJob(trx, job.id))?.status !== "validating")
         throw new NoLongerValidating();
+      await failpoint("validate.record.job-locked");
       signal.throwIfAborted();
       const stored = await putObject(store, key, snapshot.bytes, "application/json");
       if (stored.sha256 !== snapshot.sha256)
         throw new Error(`Snapshot upload of ${key} hashed differently`);
+      await failpoint("validate.record.snapshot-stored");
       // The report goes up before the job is marked validated, so a validated job always has one.
       signal.throwIfAborted();
       const validatedAt = new Date();
@@ -190,6 +196,7 @@ async function recordValidation(
         { ...job, status: "validated", validated_at: validatedAt },
         document,
       );
+      await failpoint("validate.record.report-stored");
       await recordMedia(trx, {
         key,
         kind: "snapshot",
@@ -223,7 +230,9 @@ async function recordValidation(
         }),
       });
       if (!validated) throw new NoLongerValidating();
+      await failpoint("validate.record.marked");
     });
+    await failpoint("validate.recorded");
     return true;
   } catch (error) {
     if (!(error instanceof NoLongerValidating)) throw error;

@@ -14,6 +14,7 @@ import {
 import { WEBHOOK_QUEUE, webhookPayload } from "@catalog/queue";
 import { type ConnectionOptions, type Job, Queue, Worker } from "bullmq";
 import { deliverWebhook, type WebhookDeliveryDependencies } from "../handlers/deliver-webhook";
+import { type QueueLockSettings, queueLockOptions } from "../queue-locks";
 
 export interface WebhookWorkerOptions {
   connection: ConnectionOptions;
@@ -25,6 +26,8 @@ export interface WebhookWorkerOptions {
   relayIntervalMs?: number;
   /** How often (and after how long) the sweep re-adds lost queue jobs. */
   sweepIntervalMs?: number;
+  /** How soon a dead worker's deliveries are redelivered. Default: BullMQ's. */
+  locks?: QueueLockSettings;
 }
 
 /** Events the relay moves per tick. */
@@ -61,6 +64,7 @@ export function startWebhookWorker(
       connection,
       prefix,
       concurrency: options.concurrency,
+      ...queueLockOptions(options.locks),
       settings: {
         backoffStrategy: (attemptsMade: number) =>
           retryDelaysMs[Math.min(attemptsMade, retryDelaysMs.length) - 1] ?? 0,
