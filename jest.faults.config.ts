@@ -2,7 +2,7 @@
 /**
  * The fault suite (`npm run faults`): `test/faults/*.fault.test.ts`, each a
  * scenario against the whole system as real processes (packages/testing's
- * process harness), injecting one kind of infrastructure fault. A project of
+ * process harness), injecting one kind of fault (an outage, a worker killed). A project of
  * its own, outside `npm test`: it takes minutes, and runs one scenario at a
  * time so the processes of two scenarios do not compete for the CPU.
  */

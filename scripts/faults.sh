@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault suite: every scenario of test/faults against the whole system as real
-# processes (API, two workers, the embedded S3 server in its own process, a
-# redis-server of its own), then each scenario's figures. Needs Postgres and the
+# processes (API, workers, the embedded S3 server in its own process, a
+# redis-server of its own): Postgres, Redis and S3 outages, and workers SIGKILLed
+# at the failpoints of a job's life; then each scenario's figures. Needs Postgres and the
 # redis-server binary, installed here when missing (the shared Redis is never
 # touched: the suite starts its own on a free port). FAULT_REPEATS (default 5)
 # sets how often each Postgres fault is repeated; extra arguments go to jest

@@ -60,12 +60,15 @@ export interface ApiClient {
   upload(file: Buffer, name: string): Promise<{ status: number; body: unknown; ms: number }>;
   job(id: string): Promise<ApiJob | undefined>;
   commit(id: string): Promise<number>;
+  /** Requests the revert of a committed job (as an admin); the HTTP status. */
+  revert(id: string): Promise<number>;
   readyz(): Promise<{ status: number; checks: Record<string, string> }>;
 }
 
 export async function apiClient(system: RunningSystem): Promise<ApiClient> {
   const token = await system.token("importer");
   const headers = { authorization: `Bearer ${token}` };
+  const admin = { authorization: `Bearer ${await system.token("admin")}` };
   const base = `${system.apiUrl}/api/admin/import-jobs`;
   return {
     upload: async (file, name) => {
@@ -89,6 +92,11 @@ export async function apiClient(system: RunningSystem): Promise<ApiClient> {
         headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify({ allow_partial: false }),
       });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    revert: async (id) => {
+      const response = await fetch(`${base}/${id}/revert/`, { method: "POST", headers: admin });
       await response.arrayBuffer();
       return response.status;
     },

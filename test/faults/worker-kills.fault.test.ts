@@ -1,0 +1,915 @@
+/**
+ * The kill suite: a worker process SIGKILLed at 25 places of a job's life
+ * (validate; commit before, inside and waiting for its transaction; the work
+ * after COMMIT; revert), with another worker running. Nothing here calls a
+ * handler: killed work comes back through BullMQ's own redelivery (the lock
+ * expires, a stalled check puts the job back), to whichever live worker takes it.
+ *
+ * Placing a kill. Each round starts one victim worker per place, armed with that
+ * one failpoint (CATALOG_FAILPOINTS, packages/failpoints), and taking one job of
+ * each kind at a time. The worker that survives every round is paused (SIGSTOP)
+ * only while the round's work is handed out, so that each victim takes one job and
+ * stops at its place; it runs again before the kill. The wait for the commit lock
+ * is placed without a failpoint: the test holds the lock. Where each victim stopped
+ * is then asserted from outside: its `failpoint reached` line names the point and
+ * the job, and Postgres and S3 show what that point means (the commit transaction
+ * open under `catalog-import-commit:<job>` on the backend the victim logged, having
+ * written or not, its rows invisible; the validation's lock held; the job's
+ * status; the objects stored). Then each victim is SIGKILLed.
+ *
+ * Per kill: the job ends as without the kill (validated; success with db_verify;
+ * reverted), exactly once (change-log rows = the plan's creates and updates), its
+ * snapshot hashes to the recorded hash, its report is in S3 as recorded; the queue
+ * work completed after exactly one stall, run again by another process. At the
+ * end the whole catalog equals a fault-free run of the same files (a second
+ * system with a database of its own, run meanwhile) and no process exited unasked.
+ * Recovery time: from the kill until the job is final and its queue work completed.
+ */
+import { createHash } from "node:crypto";
+import type { Database } from "@catalog/db";
+import { FAILPOINT_NAMES, type FailpointName } from "@catalog/failpoints";
+import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
+import { createProducerConnection, type QueueKind, queueJobId } from "@catalog/queue";
+import { getObjectBuffer, headObject } from "@catalog/storage";
+import {
+  type CatalogDump,
+  createTestDatabase,
+  dumpCatalog,
+  type ManagedProcess,
+  type RunningSystem,
+  startSystem,
+  type TestDatabase,
+} from "@catalog/testing";
+import { type Kysely, sql } from "kysely";
+import {
+  type ApiClient,
+  apiClient,
+  FAULT_ENV,
+  holdCommitLock,
+  recordFigures,
+  sleep,
+} from "./support/fault-kit";
+
+jest.setTimeout(30 * 60_000);
+
+/** Redelivery within about lock + stalled interval; the lock is renewed every 1.5 s. */
+const LOCK_DURATION_S = 3;
+const STALLED_INTERVAL_S = 0.5;
+const KILL_ENV: NodeJS.ProcessEnv = {
+  ...FAULT_ENV,
+  QUEUE_LOCK_DURATION_S: String(LOCK_DURATION_S),
+  QUEUE_STALLED_INTERVAL_S: String(STALLED_INTERVAL_S),
+};
+/** A victim takes one job of each kind at a time, so it holds exactly the one it stops. */
+const VICTIM_ENV: NodeJS.ProcessEnv = { VALIDATE_CONCURRENCY: "1", COMMIT_CONCURRENCY: "1" };
+
+/** The one place killed without a failpoint: the commit's wait for the commit lock. */
+const LOCK_WAIT = "commit.waiting-for-lock";
+type KillPoint = FailpointName | typeof LOCK_WAIT;
+type Work = Extract<QueueKind, "validate" | "commit" | "revert">;
+
+/**
+ * The rounds: the places of one round are killed at once, each in its own victim
+ * holding its own job. Commits run one at a time (the commit lock), so a round
+ * holds at most one place inside a transaction, and places after COMMIT never
+ * share a round with one.
+ */
+const ROUNDS: { work: Work; points: KillPoint[] }[] = [
+  {
+    work: "validate",
+    points: [
+      "validate.started",
+      "validate.downloading",
+      "validate.rows-read",
+      "validate.planned",
+      "validate.record.job-locked",
+    ],
+  },
+  {
+    work: "validate",
+    points: [
+      "validate.record.snapshot-stored",
+      "report.data-sheet-written",
+      "validate.record.report-stored",
+      "validate.record.marked",
+      "validate.recorded",
+    ],
+  },
+  { work: "commit", points: [LOCK_WAIT, "commit.claimed"] },
+  { work: "commit", points: ["commit.tx.open", "commit.snapshot-read"] },
+  { work: "commit", points: ["commit.tx.catalog-written"] },
+  { work: "commit", points: ["commit.tx.change-logged"] },
+  { work: "commit", points: ["commit.tx.finished"] },
+  {
+    work: "commit",
+    points: [
+      "post-commit.started",
+      "post-commit.verified",
+      "report.data-sheet-written",
+      "post-commit.report-stored",
+      "post-commit.recorded",
+    ],
+  },
+  { work: "revert", points: ["revert.tx.open"] },
+  { work: "revert", points: ["revert.tx.catalog-restored"] },
+  { work: "revert", points: ["revert.committed"] },
+];
+
+/** Jobs: one per commit kill; the first ten are each killed while validating too. */
+const TAGS = Array.from({ length: 12 }, (_, index) => `K${String(index + 1).padStart(2, "0")}`);
+/** Jobs whose validation is not killed (validated before the rounds). */
+const CLEAN_VALIDATIONS = ["K11", "K12"];
+/** Jobs reverted in the revert rounds (and in the fault-free run). */
+const REVERTED = ["K01", "K02", "K03"];
+/** Per job: variants of the base catalog it updates, and products with a variant it creates. */
+const UPDATED = 10;
+const CREATED = 40;
+
+const HEADER = "category,brand,title_en,model_code,price,dimensions";
+/** A variant's model code (and its product's title): `K01-0007`. */
+const code = (tag: string, n: number) => `${tag}-${String(n).padStart(4, "0")}`;
+const line = (tag: string, n: number, price: string) =>
+  `Kill Suite,Kill Brand,Product ${code(tag, n)},${code(tag, n)},${price},${n}x10`;
+/** The catalog every job starts from: UPDATED variants of each job's tag. */
+function baseCsv(): Buffer {
+  const lines = [HEADER];
+  for (const tag of TAGS) for (let n = 1; n <= UPDATED; n++) lines.push(line(tag, n, `${n}.00`));
+  return Buffer.from(`${lines.join("\n")}\n`);
+}
+/** A job's file: new prices for its UPDATED base variants, and CREATED new products. */
+function jobCsv(tag: string): Buffer {
+  const lines = [HEADER];
+  for (let n = 1; n <= UPDATED; n++) lines.push(line(tag, n, `${n}.75`));
+  for (let n = UPDATED + 1; n <= UPDATED + CREATED; n++) lines.push(line(tag, n, `${n}.50`));
+  return Buffer.from(`${lines.join("\n")}\n`);
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** A job's row, as the checks read it. */
+interface JobRow {
+  id: string;
+  status: string;
+  snapshot_key: string | null;
+  snapshot_hash: string | null;
+  report_key: string | null;
+  db_verify: { created_entities_found_in_db?: boolean } | null;
+  completed_at: Date | null;
+  commit_attempts: number;
+  summary: {
+    candidates: { categories: number; series: number; brands: number };
+    products: { create: number; update: number };
+    variants: { create: number; update: number };
+  } | null;
+}
+
+async function jobRow(db: Kysely<Database>, id: string): Promise<JobRow> {
+  const row = await db
+    .selectFrom("ops_importjob")
+    .select([
+      "id",
+      "status",
+      "snapshot_key",
+      "snapshot_hash",
+      "report_key",
+      "db_verify",
+      "completed_at",
+      "commit_attempts",
+      "summary",
+    ])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return row as unknown as JobRow;
+}
+
+/** Change-log rows the plan promises: every create (candidates included) and update. */
+function plannedChanges(row: JobRow): number {
+  const summary = row.summary;
+  if (!summary) throw new Error(`job ${row.id} has no summary`);
+  const { candidates, products, variants } = summary;
+  return (
+    candidates.categories +
+    candidates.series +
+    candidates.brands +
+    products.create +
+    products.update +
+    variants.create +
+    variants.update
+  );
+}
+
+/** The job's change log as `entity action key` lines, sorted (ids differ between databases). */
+async function changeKeys(db: Kysely<Database>, id: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("ops_import_change")
+    .select(["entity", "action", "entity_key"])
+    .where("job_id", "=", id)
+    .execute();
+  return rows.map((row) => `${row.entity} ${row.action} ${row.entity_key}`).sort();
+}
+
+/** Variants a job's file creates, as visible now (an open transaction's writes are not). */
+async function createdVariantsOf(db: Kysely<Database>, tag: string): Promise<number> {
+  const row = await db
+    .selectFrom("catalog_variant")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("model_code", ">=", code(tag, UPDATED + 1))
+    .where("model_code", "<=", code(tag, UPDATED + CREATED))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Sessions of the commit or revert transaction open for `jobId`, as pg_stat_activity shows them. */
+async function openTransactionOf(
+  db: Kysely<Database>,
+  jobId: string,
+): Promise<{ pid: number; state: string }[]> {
+  const { rows } = await sql<{ pid: number; state: string }>`
+    SELECT pid, state FROM pg_stat_activity
+     WHERE datname = current_database() AND application_name = ${`catalog-import-commit:${jobId}`}`.execute(
+    db,
+  );
+  return rows;
+}
+
+type TransactionPoint = Extract<FailpointName, `commit.tx.${string}` | `revert.tx.${string}`>;
+
+/** Tables validation's recording transaction has written at each place inside it. */
+const RECORDING_WRITTEN_AT: Record<string, string[]> = {
+  "validate.record.job-locked": [],
+  "validate.record.snapshot-stored": [],
+  "report.data-sheet-written": [],
+  "validate.record.report-stored": ["catalog_media"],
+  "validate.record.marked": ["catalog_media", "ops_importjob"],
+};
+
+/** Tables a commit or revert transaction has written (INSERT, UPDATE, DELETE) at each place inside it. */
+const WRITTEN_AT: Record<TransactionPoint, string[]> = {
+  "commit.tx.open": [],
+  "commit.tx.catalog-written": ["catalog_variant"],
+  "commit.tx.change-logged": ["catalog_variant", "ops_import_change"],
+  "commit.tx.finished": ["catalog_variant", "ops_import_change", "ops_importjob"],
+  "revert.tx.open": [],
+  "revert.tx.catalog-restored": ["catalog_variant"],
+};
+
+/**
+ * Which of the catalog's variants, the change log, the jobs and the Media table
+ * backend `pid` has written in its open transaction: a write holds a
+ * RowExclusiveLock on the table until the transaction ends (a row lock, FOR
+ * UPDATE, holds RowShareLock).
+ */
+async function tablesWrittenBy(db: Kysely<Database>, pid: number): Promise<string[]> {
+  const { rows } = await sql<{ table: string }>`
+    SELECT DISTINCT c.relname AS table FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+     WHERE l.pid = ${pid} AND l.mode = 'RowExclusiveLock' AND l.granted
+       AND c.relname IN ('catalog_variant', 'ops_import_change', 'ops_importjob', 'catalog_media')
+     ORDER BY 1`.execute(db);
+  return rows.map((row) => row.table);
+}
+
+/**
+ * The backend holding the lock a validation records its result under (an
+ * advisory lock on a bigint key: pg_locks shows its high and low halves), and its state.
+ */
+async function validationLockHolder(
+  db: Kysely<Database>,
+  jobId: string,
+): Promise<{ pid: number; state: string } | undefined> {
+  const { rows } = await sql<{ pid: number; state: string }>`
+    SELECT a.pid, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${`import-validate:${jobId}`}, 0)`.execute(
+    db,
+  );
+  return rows[0];
+}
+
+/** Whether backend `pid` is still there. */
+async function backendAlive(db: Kysely<Database>, pid: number): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${pid}`.execute(db);
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+/** Worker backends in a transaction waiting for the commit lock. */
+async function lockWaiters(db: Kysely<Database>): Promise<number[]> {
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
+     WHERE datname = current_database() AND application_name = 'catalog-import-worker'
+       AND wait_event_type = 'Lock' AND wait_event = 'advisory'`.execute(db);
+  return rows.map((row) => row.pid);
+}
+
+/** The SHA-256 of the object at `key`, or null when there is none. */
+async function objectHash(store: RunningSystem["store"], key: string): Promise<string | null> {
+  if (!(await headObject(store, key))) return null;
+  return sha256(await getObjectBuffer(store, key));
+}
+
+/** One kill: where, which victim, which job, and what came of it. */
+interface Trial {
+  round: number;
+  work: Work;
+  point: KillPoint;
+  victim: ManagedProcess;
+  jobId: string;
+  tag: string;
+  queueJobId: string;
+  /** What Postgres and S3 showed at the kill. */
+  evidence: string;
+  /** The backend of the transaction the kill left open (none outside a transaction). */
+  backendPid?: number;
+  /** Milliseconds from the kill until that backend was gone (its transaction rolled back). */
+  rolledBackMs?: number;
+  killedAt: number;
+  recoveryMs: number;
+  /** The process whose redelivered run finished the work. */
+  recoveredBy: string;
+}
+
+/** The outcome of a fault-free run of the same files. */
+interface Reference {
+  dump: CatalogDump;
+  changes: Record<string, string[]>;
+}
+
+/**
+ * The same files through a second system on a database of its own, without a
+ * fault: base, every job validated and committed, the same jobs reverted.
+ */
+async function faultFreeRun(): Promise<Reference> {
+  const database = await createTestDatabase();
+  let system: RunningSystem | undefined;
+  try {
+    system = await startSystem({
+      databaseUrl: database.url,
+      db: database.db,
+      env: KILL_ENV,
+      workers: 1,
+    });
+    const api = await apiClient(system);
+    const settle = async (id: string, status: string) => {
+      for (let i = 0; i < 1200; i++) {
+        const row = await jobRow(database.db, id);
+        if (row.status === status && (status !== "success" || row.db_verify)) return;
+        if (["failed", "cancelled"].includes(row.status)) break;
+        await sleep(100);
+      }
+      throw new Error(`fault-free run: job ${id} did not end ${status}`);
+    };
+    const upload = async (file: Buffer, name: string) => {
+      const response = await api.upload(file, name);
+      if (response.status !== 202) throw new Error(`fault-free upload ${name}: ${response.status}`);
+      const { id } = response.body as { id: string };
+      await settle(id, "validated");
+      return id;
+    };
+    const base = await upload(baseCsv(), "kill-base.csv");
+    await api.commit(base);
+    await settle(base, "success");
+    const ids: Record<string, string> = {};
+    for (const tag of TAGS) ids[tag] = await upload(jobCsv(tag), `kill-${tag}.csv`);
+    for (const tag of TAGS) {
+      await api.commit(ids[tag] as string);
+      await settle(ids[tag] as string, "success");
+    }
+    for (const tag of REVERTED) {
+      await api.revert(ids[tag] as string);
+      await settle(ids[tag] as string, "reverted");
+    }
+    const changes: Record<string, string[]> = {};
+    for (const tag of TAGS) changes[tag] = await changeKeys(database.db, ids[tag] as string);
+    return { dump: await dumpCatalog(database.db), changes };
+  } finally {
+    await system?.stop();
+    await database.drop();
+  }
+}
+
+describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", () => {
+  let database: TestDatabase;
+  let system: RunningSystem;
+  let api: ApiClient;
+  let survivor: ManagedProcess;
+  let producer: ReturnType<typeof createProducerConnection>;
+  let queues: ImportQueues;
+  let reference: Promise<Reference>;
+  const jobs = new Map<string, string>();
+  const tagOf = new Map<string, string>();
+  const trials: Trial[] = [];
+  /** Victims of the next round, started as soon as the previous round is killed. */
+  let nextVictims: Promise<ManagedProcess[]> | undefined;
+  /** Recoveries of the last round killed. */
+  let recovering: Promise<void>[] = [];
+  let catalogMatchesFaultFree = false;
+
+  const db = () => database.db;
+
+  beforeAll(async () => {
+    reference = faultFreeRun();
+    reference.catch(() => undefined);
+    database = await createTestDatabase();
+    system = await startSystem({
+      databaseUrl: database.url,
+      db: database.db,
+      env: KILL_ENV,
+      workers: 1,
+    });
+    survivor = system.workers[0] as ManagedProcess;
+    api = await apiClient(system);
+    producer = createProducerConnection(system.env.REDIS_URL as string);
+    queues = createImportQueues(producer, system.env.QUEUE_PREFIX as string);
+  });
+
+  afterAll(async () => {
+    const recovered = trials.filter((trial) => trial.recoveryMs >= 0);
+    const times = recovered.map((trial) => trial.recoveryMs);
+    const figures = {
+      settings: { lockDurationS: LOCK_DURATION_S, stalledIntervalS: STALLED_INTERVAL_S },
+      kills: trials.length,
+      byWork: {
+        validate: trials.filter((trial) => trial.work === "validate").length,
+        commit: trials.filter((trial) => trial.work === "commit").length,
+        revert: trials.filter((trial) => trial.work === "revert").length,
+      },
+      // Killed with a transaction open (validate's recording one, commit's, revert's), asserted.
+      insideTransaction: trials.filter(
+        (trial) => trial.backendPid !== undefined && trial.point !== LOCK_WAIT,
+      ).length,
+      waitingForCommitLock: trials.filter((trial) => trial.point === LOCK_WAIT).length,
+      rolledBackWithinMs: Math.max(0, ...trials.map((trial) => trial.rolledBackMs ?? 0)),
+      recovered: recovered.length,
+      recoveryMs: { median: Math.round(median(times)), max: Math.max(0, ...times) },
+      catalogMatchesFaultFree,
+      processExits: system?.unexpectedExits().map((process) => process.name) ?? [],
+      points: trials.map((trial) => ({
+        work: trial.work,
+        point: trial.point,
+        job: trial.tag,
+        recoveryMs: trial.recoveryMs,
+        recoveredBy: trial.recoveredBy,
+        evidence: trial.evidence,
+        rolledBackMs: trial.rolledBackMs,
+      })),
+    };
+    printTable();
+    recordFigures("worker-kills", figures);
+    await Promise.allSettled(recovering);
+    await nextVictims?.catch(() => undefined);
+    if (queues) await closeImportQueues(queues).catch(() => undefined);
+    producer?.disconnect();
+    await system?.stop({ keepLogs: figures.processExits.length > 0 });
+    await database?.drop();
+    await reference?.catch(() => undefined);
+  });
+
+  function printTable() {
+    const rows = trials.map(
+      (trial, index) =>
+        `${String(index + 1).padStart(2)} ${trial.work.padEnd(8)} ${trial.point.padEnd(32)} ${trial.tag} ${
+          trial.recoveryMs >= 0
+            ? `${(trial.recoveryMs / 1000).toFixed(1).padStart(5)} s`
+            : "    -  "
+        }  ${trial.recoveredBy.padEnd(9)} ${trial.evidence}${
+          trial.rolledBackMs === undefined
+            ? ""
+            : `; backend gone ${trial.rolledBackMs} ms after the kill`
+        }`,
+    );
+    const times = trials.filter((trial) => trial.recoveryMs >= 0).map((trial) => trial.recoveryMs);
+    process.stdout.write(
+      `\nworker kills (lock ${LOCK_DURATION_S} s, stalled check every ${STALLED_INTERVAL_S} s): ${trials.length} kills, recovery median ${(median(times) / 1000).toFixed(1)} s, max ${(Math.max(0, ...times) / 1000).toFixed(1)} s\n #  work     place                            job  recovery  run by    at the kill\n${rows.join("\n")}\n`,
+    );
+  }
+
+  /** Uploads a job file, expecting 202; returns the job id. */
+  async function upload(tag: string): Promise<string> {
+    const response = await api.upload(jobCsv(tag), `kill-${tag}.csv`);
+    expect(response.status).toBe(202);
+    const { id } = response.body as { id: string };
+    jobs.set(tag, id);
+    tagOf.set(id, tag);
+    return id;
+  }
+
+  async function waitFor(id: string, done: (row: JobRow) => boolean, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await jobRow(db(), id);
+      if (done(row)) return row;
+      if (Date.now() > deadline) throw new Error(`job ${tagOf.get(id)} is still ${row.status}`);
+      await sleep(50);
+    }
+  }
+
+  const startVictims = (round: number): Promise<ManagedProcess[]> => {
+    const spec = ROUNDS[round];
+    if (!spec) return Promise.resolve([]);
+    return Promise.all(
+      spec.points.map((point) =>
+        system.startWorker({ ...VICTIM_ENV, CATALOG_FAILPOINTS: point === LOCK_WAIT ? "" : point }),
+      ),
+    );
+  };
+
+  /** Waits until `victim` stopped where it should and returns the job it holds. */
+  async function reached(victim: ManagedProcess, work: Work, point: KillPoint): Promise<string> {
+    if (point === LOCK_WAIT) {
+      await victim.waitForOutput(/"msg":"commit work started"/, 60_000);
+      const started = victim.logLines().find((entry) => entry.msg === "commit work started");
+      // Claimed, and its transaction waits for the lock the test holds.
+      for (let i = 0; i < 600 && (await lockWaiters(db())).length === 0; i++) await sleep(50);
+      return String(started?.job_id);
+    }
+    await victim.waitForOutput(/"msg":"failpoint reached"/, 60_000);
+    const stops = victim.logLines().filter((entry) => entry.msg === "failpoint reached");
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({ failpoint: point, queue: work });
+    return String(stops[0]?.job_id);
+  }
+
+  /**
+   * The report's bytes in S3 and as the Media table records them (by SHA-256), and
+   * whether that record was written after the job's commit (the rewritten report).
+   */
+  async function reportHashes(row: JobRow) {
+    const key = row.report_key ?? `reports/import_report_${row.id}.xlsx`;
+    const media = await db()
+      .selectFrom("catalog_media")
+      .select(["sha256", "created_at"])
+      .where("object_key", "=", key)
+      .executeTakeFirst();
+    return {
+      stored: await objectHash(system.store, key),
+      recorded: media?.sha256.trim() ?? null,
+      rewritten:
+        media !== undefined &&
+        row.completed_at !== null &&
+        media.created_at.getTime() >= row.completed_at.getTime(),
+    };
+  }
+
+  /**
+   * Asserts from Postgres and S3 that the victim of `trial` stands where its point
+   * says; returns what was seen, and the backend of the transaction it holds open.
+   */
+  async function position(
+    trial: Pick<Trial, "work" | "point" | "jobId" | "tag" | "victim">,
+  ): Promise<{ evidence: string; backendPid?: number }> {
+    const { point, jobId, tag, victim } = trial;
+    const row = await jobRow(db(), jobId);
+    const queued = await queues[trial.work].getJob(queueId(trial.work, row));
+    expect(await queued?.getState()).toBe("active");
+    const transaction = await openTransactionOf(db(), jobId);
+    const recording = await validationLockHolder(db(), jobId);
+
+    if (trial.work === "validate") {
+      if (point === "validate.recorded") {
+        expect(row.status).toBe("validated");
+        expect(recording).toBeUndefined();
+        return { evidence: "validated (committed); its queue work still active" };
+      }
+      expect(row).toMatchObject({ status: "validating", snapshot_hash: null });
+      const snapshot = await objectHash(system.store, `snapshots/import_snapshot_${jobId}.json`);
+      const report = await reportHashes(row);
+      if (!point.startsWith("validate.record.") && point !== "report.data-sheet-written") {
+        expect(recording).toBeUndefined();
+        expect([snapshot, report.stored]).toEqual([null, null]);
+        return { evidence: "validating; no recording transaction, nothing stored" };
+      }
+      // Inside the recording transaction: its lock held by a backend idle in it, which wrote what the place says.
+      expect(recording?.state).toBe("idle in transaction");
+      const backendPid = recording?.pid as number;
+      const written = await tablesWrittenBy(db(), backendPid);
+      expect(written).toEqual(RECORDING_WRITTEN_AT[point]);
+      const inside = `recording transaction open on backend ${backendPid}, wrote ${written.join(", ") || "nothing"}`;
+      if (point === "validate.record.job-locked") {
+        expect([snapshot, report.stored]).toEqual([null, null]);
+        return { evidence: `${inside}; nothing stored`, backendPid };
+      }
+      expect(snapshot).not.toBeNull();
+      if (point === "validate.record.snapshot-stored" || point === "report.data-sheet-written") {
+        expect(report.stored).toBeNull();
+        return {
+          evidence: `${inside}; snapshot in S3 (hash not recorded), ${point === "report.data-sheet-written" ? "report being written" : "no report"}`,
+          backendPid,
+        };
+      }
+      expect(report.stored).not.toBeNull();
+      expect(report.recorded).toBeNull();
+      return {
+        evidence: `${inside}; snapshot and report in S3, hash not recorded${point === "validate.record.marked" ? "; validating outside" : ""}`,
+        backendPid,
+      };
+    }
+
+    if (point === LOCK_WAIT) {
+      expect(row.status).toBe("running");
+      const waiting = await lockWaiters(db());
+      expect(waiting).toHaveLength(1);
+      expect(transaction).toEqual([]);
+      return {
+        evidence: `running; backend ${waiting[0]} in its transaction, waiting for the commit lock (held by the test)`,
+        backendPid: waiting[0],
+      };
+    }
+    if (point === "commit.claimed" || point === "commit.snapshot-read") {
+      expect(row.status).toBe("running");
+      expect(transaction).toEqual([]);
+      return { evidence: "running; no transaction open" };
+    }
+    if (point.startsWith("commit.tx.") || point.startsWith("revert.tx.")) {
+      const opened = victim
+        .logLines()
+        .find((entry) => entry.msg === "Commit transaction open" && entry.job_id === jobId);
+      expect(transaction).toHaveLength(1);
+      expect(transaction[0]).toMatchObject({
+        pid: opened?.backend_pid,
+        state: "idle in transaction",
+      });
+      const pid = transaction[0]?.pid as number;
+      const written = await tablesWrittenBy(db(), pid);
+      expect(written).toEqual(WRITTEN_AT[point as TransactionPoint]);
+      if (point.startsWith("revert.")) {
+        expect(row.status).toBe("success");
+        expect(await createdVariantsOf(db(), tag)).toBe(CREATED);
+      } else {
+        expect(row.status).toBe("running");
+        // What the transaction wrote is not visible outside it.
+        expect(await changeKeys(db(), jobId)).toEqual([]);
+        expect(await createdVariantsOf(db(), tag)).toBe(0);
+      }
+      return {
+        evidence: `transaction catalog-import-commit:<job> open on backend ${pid}, wrote ${written.join(", ") || "nothing"}; ${row.status} outside`,
+        backendPid: pid,
+      };
+    }
+    expect(transaction).toEqual([]);
+    if (point === "revert.committed") {
+      expect(row.status).toBe("reverted");
+      expect(await createdVariantsOf(db(), tag)).toBe(0);
+      return { evidence: "reverted (committed); its queue work still active" };
+    }
+    // After COMMIT.
+    expect(row.status).toBe("success");
+    const report = await reportHashes(row);
+    expect(report.stored).toBe(report.recorded);
+    if (point === "post-commit.recorded") {
+      expect(row.db_verify).not.toBeNull();
+      expect(report.rewritten).toBe(true);
+      return {
+        evidence: "committed; db_verify and the rewritten report recorded; queue work active",
+      };
+    }
+    expect(row.db_verify).toBeNull();
+    if (point === "post-commit.report-stored") {
+      expect(report.rewritten).toBe(true);
+      return { evidence: "committed; report rewritten in S3 (and Media), db_verify not recorded" };
+    }
+    expect(report.rewritten).toBe(false);
+    return { evidence: "committed; no db_verify, the validation's report still in S3" };
+  }
+
+  function queueId(work: Work, row: JobRow): string {
+    return queueJobId(work, row.id, work === "commit" ? row.commit_attempts : 0);
+  }
+
+  const finished = (work: Work, row: JobRow) =>
+    work === "validate"
+      ? row.status === "validated" && row.report_key !== null && row.snapshot_hash !== null
+      : work === "commit"
+        ? row.status === "success" && row.db_verify !== null
+        : row.status === "reverted";
+
+  /** Polls until the job is final and its queue work completed; sets the recovery time. */
+  async function recover(trial: Trial): Promise<void> {
+    const deadline = trial.killedAt + 120_000;
+    for (;;) {
+      const row = await jobRow(db(), trial.jobId);
+      const queued = await queues[trial.work].getJob(trial.queueJobId);
+      const state = await queued?.getState();
+      if (finished(trial.work, row) && state === "completed") {
+        trial.recoveryMs = Date.now() - trial.killedAt;
+        return;
+      }
+      if (row.status === "failed" || state === "failed")
+        throw new Error(`${trial.point}: job ${trial.tag} ${row.status}, queue work ${state}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${trial.point}: job ${trial.tag} still ${row.status}, queue work ${state}`,
+        );
+      await sleep(50);
+    }
+  }
+
+  /**
+   * Runs round `index`: its victims take the work `handOut` asks for while the
+   * survivor is paused, stop at their places (asserted), and are SIGKILLed; the
+   * next round's victims start; the recoveries are left running.
+   */
+  async function runRound(index: number, handOut: () => Promise<void>): Promise<Trial[]> {
+    const spec = ROUNDS[index] as (typeof ROUNDS)[number];
+    const victims = await (nextVictims ?? startVictims(index));
+    nextVictims = undefined;
+    await Promise.all(recovering);
+    const lock = spec.points.includes(LOCK_WAIT) ? await holdCommitLock(database.url) : undefined;
+    const round: Trial[] = [];
+    try {
+      survivor.kill("SIGSTOP");
+      try {
+        await handOut();
+        const held = await Promise.all(
+          spec.points.map((point, at) => reached(victims[at] as ManagedProcess, spec.work, point)),
+        );
+        for (const [at, point] of spec.points.entries()) {
+          const jobId = held[at] as string;
+          round.push({
+            round: index,
+            work: spec.work,
+            point,
+            victim: victims[at] as ManagedProcess,
+            jobId,
+            tag: tagOf.get(jobId) ?? "?",
+            queueJobId: "",
+            evidence: "",
+            killedAt: 0,
+            recoveryMs: -1,
+            recoveredBy: "",
+          });
+        }
+        expect(new Set(round.map((trial) => trial.jobId)).size).toBe(round.length);
+      } finally {
+        survivor.kill("SIGCONT");
+      }
+      for (const trial of round) {
+        Object.assign(trial, await position(trial));
+        trial.queueJobId = queueId(trial.work, await jobRow(db(), trial.jobId));
+      }
+      // Another worker runs at every kill.
+      expect(survivor.child.exitCode).toBeNull();
+      expect(survivor.child.signalCode).toBeNull();
+      for (const trial of round) {
+        trial.victim.kill("SIGKILL");
+        trial.killedAt = Date.now();
+      }
+    } finally {
+      await lock?.release();
+    }
+    trials.push(...round);
+    await Promise.all(round.map((trial) => trial.victim.exited));
+    // Postgres ends the dead worker's sessions, rolling back what they held open.
+    for (const trial of round) {
+      if (trial.backendPid === undefined) continue;
+      while (await backendAlive(db(), trial.backendPid)) {
+        if (Date.now() - trial.killedAt > 10_000)
+          throw new Error(`${trial.point}: backend ${trial.backendPid} outlived its worker`);
+        await sleep(10);
+      }
+      trial.rolledBackMs = Date.now() - trial.killedAt;
+    }
+    nextVictims = startVictims(index + 1);
+    nextVictims.catch(() => undefined);
+    recovering = round.map((trial) => recover(trial));
+    for (const recovery of recovering) recovery.catch(() => undefined);
+    return round;
+  }
+
+  /** The checks of one kill, once its job recovered. */
+  async function check(trial: Trial): Promise<void> {
+    const row = await jobRow(db(), trial.jobId);
+    const expected = { validate: "validated", commit: "success", revert: "reverted" }[trial.work];
+    expect({ point: trial.point, status: row.status }).toEqual({
+      point: trial.point,
+      status: expected,
+    });
+    // The snapshot's bytes are the recorded ones.
+    const snapshot = await getObjectBuffer(system.store, row.snapshot_key as string);
+    expect(sha256(snapshot)).toBe(row.snapshot_hash?.trim());
+    // The report is in S3, as recorded.
+    const report = await getObjectBuffer(system.store, row.report_key as string);
+    const media = await db()
+      .selectFrom("catalog_media")
+      .select(["sha256", "created_at"])
+      .where("object_key", "=", row.report_key as string)
+      .executeTakeFirstOrThrow();
+    expect(sha256(report)).toBe(media.sha256.trim());
+    // Exactly once: the change log holds the plan, no more, no less.
+    const changes = await changeKeys(db(), trial.jobId);
+    if (trial.work === "validate") {
+      expect(changes).toEqual([]);
+      expect(await createdVariantsOf(db(), trial.tag)).toBe(0);
+    } else {
+      expect(plannedChanges(row)).toBe(2 * CREATED + UPDATED);
+      expect(changes).toHaveLength(plannedChanges(row));
+      expect(new Set(changes).size).toBe(changes.length);
+      expect(row.db_verify?.created_entities_found_in_db).toBe(true);
+      // The report was rewritten after the commit.
+      expect(media.created_at.getTime()).toBeGreaterThanOrEqual(row.completed_at?.getTime() ?? 0);
+      expect(await createdVariantsOf(db(), trial.tag)).toBe(trial.work === "commit" ? CREATED : 0);
+    }
+    // BullMQ redelivered the work once (one stall), and another process ran it to the end.
+    const queued = await queues[trial.work].getJob(trial.queueJobId);
+    expect(queued?.stalledCounter).toBe(1);
+    expect(await queued?.getState()).toBe("completed");
+    const runners = system.workers.filter(
+      (worker) =>
+        worker !== trial.victim &&
+        worker
+          .logLines()
+          .some(
+            (entry) => entry.msg === `${trial.work} work started` && entry.job_id === trial.jobId,
+          ),
+    );
+    expect(runners.length).toBeGreaterThan(0);
+    trial.recoveredBy = runners
+      .map((worker) => (worker === survivor ? "survivor" : worker.name))
+      .join("+");
+  }
+
+  async function finishRounds(round: Trial[]): Promise<void> {
+    await Promise.all(recovering);
+    for (const trial of round) await check(trial);
+  }
+
+  it("prepares the catalog and two jobs whose validation is not killed", async () => {
+    const response = await api.upload(baseCsv(), "kill-base.csv");
+    expect(response.status).toBe(202);
+    const { id: base } = response.body as { id: string };
+    await waitFor(base, (row) => row.status === "validated");
+    expect(await api.commit(base)).toBe(202);
+    await waitFor(base, (row) => row.status === "success" && row.db_verify !== null);
+    for (const tag of CLEAN_VALIDATIONS) await upload(tag);
+    for (const tag of CLEAN_VALIDATIONS)
+      await waitFor(jobs.get(tag) as string, (row) => finished("validate", row));
+    nextVictims = startVictims(0);
+  });
+
+  it("kills validations at 10 places: each ends validated, its snapshot and report stored once", async () => {
+    const killed: Trial[] = [];
+    let next = 0;
+    const validating = TAGS.filter((tag) => !CLEAN_VALIDATIONS.includes(tag));
+    for (const index of [0, 1]) {
+      const count = ROUNDS[index]?.points.length ?? 0;
+      const tags = validating.slice(next, next + count);
+      next += count;
+      killed.push(
+        ...(await runRound(index, async () => void (await Promise.all(tags.map(upload))))),
+      );
+    }
+    await finishRounds(killed);
+    expect(killed).toHaveLength(10);
+  });
+
+  it("kills commits at 12 places (2 before the transaction, 1 waiting for its lock, 4 inside it, 5 after COMMIT): each applied exactly once", async () => {
+    const killed: Trial[] = [];
+    let next = 0;
+    for (let index = 2; index <= 7; index++) {
+      const count = ROUNDS[index]?.points.length ?? 0;
+      const tags = TAGS.slice(next, next + count);
+      next += count;
+      killed.push(
+        ...(await runRound(index, async () => {
+          for (const tag of tags) expect(await api.commit(jobs.get(tag) as string)).toBe(202);
+        })),
+      );
+    }
+    await finishRounds(killed);
+    expect(killed).toHaveLength(12);
+    expect(new Set(killed.map((trial) => trial.tag))).toEqual(new Set(TAGS));
+  });
+
+  it("kills reverts at 3 places: each reverted exactly once", async () => {
+    const killed: Trial[] = [];
+    for (const [offset, tag] of REVERTED.entries()) {
+      killed.push(
+        ...(await runRound(8 + offset, async () => {
+          expect(await api.revert(jobs.get(tag) as string)).toBe(202);
+        })),
+      );
+    }
+    await finishRounds(killed);
+    expect(killed).toHaveLength(3);
+  });
+
+  it("covers every failpoint, ends with the catalog of a fault-free run, and no process exited unasked", async () => {
+    expect(trials).toHaveLength(25);
+    expect(new Set(trials.map((trial) => trial.point))).toEqual(
+      new Set([...FAILPOINT_NAMES, LOCK_WAIT]),
+    );
+    const fresh = await reference;
+    expect(await dumpCatalog(db())).toEqual(fresh.dump);
+    for (const tag of TAGS)
+      expect(await changeKeys(db(), jobs.get(tag) as string)).toEqual(fresh.changes[tag]);
+    catalogMatchesFaultFree = true;
+    expect(system.unexpectedExits().map((process) => process.name)).toEqual([]);
+  });
+});
