@@ -15,7 +15,15 @@
  *   node --import tsx scripts/production-smoke.ts [--skip-image-node]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -69,6 +77,27 @@ function imageNode(version: string): string {
   execFileSync("tar", ["-xzf", join(folder, tarball), "-C", folder]);
   rmSync(join(folder, tarball));
   return binary;
+}
+
+/**
+ * Every installed copy of the packages `names` under `root`, at any depth: the
+ * top-level node_modules, a workspace's own, and those nested in other packages.
+ */
+function installedCopies(root: string, names: string[]): string[] {
+  const found: string[] = [];
+  const visit = (dir: string): void => {
+    // Symbolic links (the workspaces' own links) are not followed: no cycles.
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = join(dir, entry.name);
+      if (entry.name === "node_modules")
+        for (const name of names)
+          if (existsSync(join(path, name, "package.json"))) found.push(join(path, name));
+      visit(path);
+    }
+  };
+  visit(root);
+  return found;
 }
 
 /** Copies the tracked files (as they are in the working tree) to `target`. */
@@ -168,9 +197,12 @@ async function main(): Promise<void> {
       cwd: copy,
       stdio: "inherit",
     });
-    const present = DEV_ONLY.filter((name) => existsSync(join(copy, "node_modules", name)));
+    const present = installedCopies(copy, DEV_ONLY);
     if (present.length) fail(`the production install holds development packages: ${present}`);
-    console.log(`   none of ${DEV_ONLY.join(", ")} installed`);
+    // The check can fail: the same walk finds what a production install must have.
+    const required = installedCopies(copy, ["express", "bullmq", "@aws-sdk/client-s3"]);
+    if (required.length < 3) fail(`the walk of node_modules found only ${required}`);
+    console.log(`   none of ${DEV_ONLY.join(", ")} installed, at any depth of node_modules`);
 
     step("migrating a new database with the copy's migration command");
     const env: NodeJS.ProcessEnv = {

@@ -73,6 +73,8 @@ describe("fault (a): every Postgres backend terminated", () => {
       const id = await upload(`PGV${trial}`);
       const before = await waitForStatus(database.db, id, ["validating", "validated", "failed"]);
       const terminated = await terminateBackends(database.name);
+      // The fault was injected: sessions of the service's database were ended.
+      expect(terminated).toBeGreaterThan(0);
       figures.validate.trials += 1;
       figures.validate.sessionsTerminated += terminated;
       if (before === "validating") figures.validate.landedWhileValidating += 1;
@@ -97,6 +99,7 @@ describe("fault (a): every Postgres backend terminated", () => {
       const inside = (await commitsWaitingOnLock(database.db)) > 0;
       const terminated = await terminateBackends(database.name);
       await lock.release();
+      expect(terminated).toBeGreaterThan(0);
       figures.commit.trials += 1;
       figures.commit.sessionsTerminated += terminated;
       if (inside) figures.commit.landedInsideTransaction += 1;
@@ -115,6 +118,7 @@ describe("fault (a): every Postgres backend terminated", () => {
     for (let trial = 1; trial <= REPEATS; trial++) {
       await sleep(500);
       const terminated = await terminateBackends(database.name);
+      expect(terminated).toBeGreaterThan(0);
       figures.idle.trials += 1;
       figures.idle.sessionsTerminated += terminated;
 

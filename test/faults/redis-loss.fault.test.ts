@@ -165,6 +165,8 @@ describe("fault (b): Redis loses its queues", () => {
     expect(atFault.validating).toBeGreaterThan(0);
     expect(atFault.pending).toBeGreaterThan(0);
     expect(atFault.commitWaiting + atFault.commitRunning).toBe(COMMITS);
+    // Among them, a requested commit still waiting for a worker (validated, commit requested).
+    expect(atFault.commitWaiting).toBeGreaterThan(0);
     expect(requeued).toBeGreaterThan(0);
   }
 
@@ -179,6 +181,8 @@ describe("fault (b): Redis loses its queues", () => {
   it("restarted no process, and no process exited; no commit half-applied", async () => {
     expect(system.unexpectedExits().map((p) => p.name)).toEqual([]);
     expect([system.api, ...system.workers].map((p) => p?.pid)).toEqual(pids);
+    // Both trials' jobs are checked, not an empty list.
+    expect(all).toHaveLength(2 * (VALIDATIONS + COMMITS));
     expect(await halfApplied(database.db, all)).toEqual([]);
     // No job was failed by the reaper.
     const reaped = await database.db

@@ -144,6 +144,15 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
     const endedAfterResumeS = Math.round((Date.now() - resumedAt) / 1000);
     expect(endedWell(validated, "validated")).toBe(true);
     expect(endedWell(committed, "success")).toBe(true);
+    // A job that failed for the outage may be retried: its failure is marked retryable.
+    for (const ended of [validated, committed].filter((job) => job.status === "failed")) {
+      const row = await database.db
+        .selectFrom("ops_importjob")
+        .select("retryable")
+        .where("id", "=", ended.id)
+        .executeTakeFirstOrThrow();
+      expect({ id: ended.id, retryable: row.retryable }).toEqual({ id: ended.id, retryable: true });
+    }
 
     // The refused upload's object, which a frozen S3 may still store when it resumes,
     // is deleted in the background; no job was made for it.
@@ -198,6 +207,8 @@ describe("faults (c) and (d): S3 frozen, S3 down", () => {
       [],
     );
     expect(await reapedJobs()).toBe(0);
+    // S3C, S3V and S3D: the refused S3U upload made no job.
+    expect(all.map((job) => job.tag)).toEqual(["S3C", "S3V", "S3D"]);
     expect(await halfApplied(database.db, all)).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { deleteObject, getObjectBuffer, putObject } from "@catalog/storage";
 import { testRedisUrl } from "@catalog/testing";
 import type { Worker } from "bullmq";
 import pg from "pg";
+import { commitImport } from "../../worker/src/handlers/commit-import";
 import { validateImport } from "../../worker/src/handlers/validate-import";
 import { startImportWorkers } from "../../worker/src/import-workers";
 import {
@@ -46,27 +47,30 @@ describe("cancel", () => {
     await api.close();
   });
 
+  /** What a worker process is given, on this file's database and bucket. */
+  const workerDeps = () => ({
+    db: api.db,
+    store: api.store,
+    logger: createLogger("cancel-worker", "silent"),
+    metrics: createMetrics(),
+    limits: {
+      maxProducts: 5_000,
+      maxVariants: 10_000,
+      maxSpecsPerVariant: 50,
+      maxUncompressedBytes: 100 * 1024 * 1024,
+      validationTimeoutMs: 60_000,
+      commitTimeoutMs: 60_000,
+    },
+  });
+
   /** Starts the validate consumer (once) on this file's queues. */
   function startValidateWorker(): void {
     if (workers.length) return;
-    workers = startImportWorkers(
-      { validate: validateImport },
-      {
-        db: api.db,
-        store: api.store,
-        logger: createLogger("cancel-worker", "silent"),
-        metrics: createMetrics(),
-        limits: {
-          maxProducts: 5_000,
-          maxVariants: 10_000,
-          maxSpecsPerVariant: 50,
-          maxUncompressedBytes: 100 * 1024 * 1024,
-          validationTimeoutMs: 60_000,
-          commitTimeoutMs: 60_000,
-        },
-      },
-      { connection, prefix: api.queues.validate.opts.prefix ?? "", concurrency: { validate: 1 } },
-    );
+    workers = startImportWorkers({ validate: validateImport }, workerDeps(), {
+      connection,
+      prefix: api.queues.validate.opts.prefix ?? "",
+      concurrency: { validate: 1 },
+    });
   }
 
   const cancel = (id: string) =>
@@ -284,6 +288,59 @@ describe("cancel", () => {
       body: "{}",
     });
     expect(commit.status).toBe(409);
+  });
+
+  it("cancels a validated job whose commit is requested but not started: its commit work is removed, and a delivery of it anyway writes nothing", async () => {
+    startValidateWorker();
+    const job = await uploadBase();
+    await waitFor("validated", async () =>
+      (await statusOf(job.id)) === "validated" ? true : undefined,
+    );
+    // No commit worker runs yet: the requested commit waits in the queue.
+    const requested = await fetch(`${api.url}${BASE}/${job.id}/commit/`, {
+      method: "POST",
+      headers: { ...api.auth("importer"), "content-type": "application/json" },
+      body: JSON.stringify({ allow_partial: false }),
+    });
+    expect(requested.status).toBe(202);
+    const { commit_attempts: attempt } = await api.db
+      .selectFrom("ops_importjob")
+      .select("commit_attempts")
+      .where("id", "=", job.id)
+      .executeTakeFirstOrThrow();
+    const commitWork = queueJobId("commit", job.id, attempt);
+    expect(await (await api.queues.commit.getJob(commitWork))?.getState()).toBe("waiting");
+
+    const response = await cancel(job.id);
+    expect(response.status).toBe(200);
+    expect((await readJob(response)).status).toBe("cancelled");
+    expect(await api.queues.commit.getJob(commitWork)).toBeUndefined();
+
+    // The same commit delivered anyway (e.g. re-added before the cancel): a no-op.
+    await api.queues.commit.add("commit", { importId: job.id }, { jobId: `again-${commitWork}` });
+    const committers = startImportWorkers({ commit: commitImport }, workerDeps(), {
+      connection,
+      prefix: api.queues.commit.opts.prefix ?? "",
+      concurrency: { commit: 1 },
+    });
+    try {
+      const delivered = await api.queues.commit.getJob(`again-${commitWork}`);
+      await waitFor("the delivered commit to finish", async () => {
+        const state = await delivered?.getState();
+        return state === "completed" || state === "failed" ? true : undefined;
+      });
+    } finally {
+      await Promise.all(committers.map((worker) => worker.close()));
+    }
+    expect(await statusOf(job.id)).toBe("cancelled");
+    const written = await api.db
+      .selectFrom("ops_import_change")
+      .select("id")
+      .where("job_id", "=", job.id)
+      .execute();
+    // No test of this file commits anything: the catalog of its database stays empty.
+    const variants = await api.db.selectFrom("catalog_variant").select("model_code").execute();
+    expect({ changes: written, variants }).toEqual({ changes: [], variants: [] });
   });
 
   it("answers 409 for a job in a commit", async () => {

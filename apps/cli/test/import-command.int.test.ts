@@ -2,10 +2,10 @@
  * `importctl import` as an API client runs it: the CLI process talks through
  * `@catalog/client` to a real API process with a real worker process (the
  * process harness), and its exit code says how the job ended: 0 success,
- * 1 failed, 3 with errors (validated or partial).
+ * 1 failed, 3 with errors (validated or partial), 4 refused.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -16,6 +16,7 @@ import {
   startSystem,
   type TestDatabase,
 } from "@catalog/testing";
+import { sql } from "kysely";
 
 jest.setTimeout(240_000);
 
@@ -134,6 +135,56 @@ describe("importctl import", () => {
     const run = await importctl(fixturePath("01_base.xlsx"), "--callback-url", "http://10.1.2.3/x");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("400 INVALID_CALLBACK_URL");
+  });
+
+  it("ends 4 when the commit is refused because the catalog changed after validation", async () => {
+    // One row that changes the price of a variant 01_base.xlsx created (committed above).
+    const file = path.join(dir, "drift.csv");
+    await writeFile(
+      file,
+      [
+        "category,series,brand,title_tr,title_en,model_code,dimensions,price",
+        "Pişirme Ekipmanları,600 Serisi,Kuzina,Gazlı Ocak 4 Gözlü Model 0,Gas Range 4 Burner Model 0,GKO-6000,600x700x850 mm,99.99",
+        "",
+      ].join("\n"),
+    );
+    // The drift: when the commit claims the job, someone else touches that variant
+    // (its version moves on), between the validation and the commit's transaction.
+    await sql`
+      CREATE FUNCTION test_touch_variant() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE catalog_variant SET price = price WHERE model_code = 'GKO-6000';
+        RETURN NEW;
+      END $$`.execute(database.db);
+    await sql`
+      CREATE TRIGGER test_touch_variant BEFORE UPDATE ON ops_importjob FOR EACH ROW
+      WHEN (OLD.status <> 'running' AND NEW.status = 'running')
+      EXECUTE FUNCTION test_touch_variant()`.execute(database.db);
+    try {
+      const run = await importctl(file, "--wait", "--commit", "--json");
+      expect(run.code).toBe(4);
+      const output = JSON.parse(run.stdout) as {
+        job: {
+          status: string;
+          summary: { variants: { update: number } };
+          failure: { code: string };
+        };
+        exit_code: number;
+      };
+      expect(output.exit_code).toBe(4);
+      expect(output.job.summary.variants.update).toBe(1);
+      expect(output.job.status).toBe("failed");
+      expect(output.job.failure.code).toBe("SNAPSHOT_STALE");
+      const variant = await database.db
+        .selectFrom("catalog_variant")
+        .select("price")
+        .where("model_code", "=", "GKO-6000")
+        .executeTakeFirstOrThrow();
+      expect(Number(variant.price)).not.toBe(99.99);
+    } finally {
+      await sql`DROP TRIGGER test_touch_variant ON ops_importjob`.execute(database.db);
+      await sql`DROP FUNCTION test_touch_variant()`.execute(database.db);
+    }
   });
 
   it("documents the exit codes in --help", async () => {

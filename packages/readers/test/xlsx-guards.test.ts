@@ -59,10 +59,10 @@ describe("XLSX zip guards", () => {
       "lying-bomb.xlsx",
       withSheet({ data: Buffer.alloc(0), deflated, declaredSize: 1024 }),
     );
-    const started = Date.now();
+    // The default limit (100 MiB) is above the 50 MiB this inflates to: only the
+    // declared size, enforced while inflating, can have stopped it.
     const error = await expectFatal(readRows(file), "UNCOMPRESSED_SIZE_EXCEEDED");
     expect(error.message).toMatch(/xl\/worksheets\/sheet1\.xml/);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("refuses an entry shorter than declared as truncated", async () => {
@@ -243,9 +243,7 @@ describe("XLSX abort", () => {
     const controller = new AbortController();
     const read = readRows(file, { signal: controller.signal });
     setTimeout(() => controller.abort(reason), 20);
-    const started = Date.now();
     await expect(read).rejects.toBe(reason);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
