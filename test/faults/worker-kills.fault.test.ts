@@ -25,14 +25,11 @@
  * system with a database of its own, run meanwhile) and no process exited unasked.
  * Recovery time: from the kill until the job is final and its queue work completed.
  */
-import { createHash } from "node:crypto";
-import type { Database } from "@catalog/db";
 import { FAILPOINT_NAMES, type FailpointName } from "@catalog/failpoints";
 import { closeImportQueues, createImportQueues, type ImportQueues } from "@catalog/jobs";
 import { createProducerConnection, type QueueKind, queueJobId } from "@catalog/queue";
-import { getObjectBuffer, headObject } from "@catalog/storage";
+import { getObjectBuffer } from "@catalog/storage";
 import {
-  type CatalogDump,
   createTestDatabase,
   dumpCatalog,
   type ManagedProcess,
@@ -40,15 +37,35 @@ import {
   startSystem,
   type TestDatabase,
 } from "@catalog/testing";
-import { type Kysely, sql } from "kysely";
 import {
   type ApiClient,
   apiClient,
+  commitLockWaiters,
   FAULT_ENV,
   holdCommitLock,
   recordFigures,
   sleep,
 } from "./support/fault-kit";
+import {
+  backendAlive,
+  baseCsv,
+  CREATED,
+  changeKeys,
+  createdVariantsOf,
+  faultFreeRun,
+  type JobRow,
+  jobCsv,
+  jobRow,
+  median,
+  objectHash,
+  openTransactionOf,
+  plannedChanges,
+  type Reference,
+  sha256,
+  tablesWrittenBy,
+  UPDATED,
+  validationLockHolder,
+} from "./support/kill-kit";
 
 jest.setTimeout(30 * 60_000);
 
@@ -121,124 +138,6 @@ const TAGS = Array.from({ length: 12 }, (_, index) => `K${String(index + 1).padS
 const CLEAN_VALIDATIONS = ["K11", "K12"];
 /** Jobs reverted in the revert rounds (and in the fault-free run). */
 const REVERTED = ["K01", "K02", "K03"];
-/** Per job: variants of the base catalog it updates, and products with a variant it creates. */
-const UPDATED = 10;
-const CREATED = 40;
-
-const HEADER = "category,brand,title_en,model_code,price,dimensions";
-/** A variant's model code (and its product's title): `K01-0007`. */
-const code = (tag: string, n: number) => `${tag}-${String(n).padStart(4, "0")}`;
-const line = (tag: string, n: number, price: string) =>
-  `Kill Suite,Kill Brand,Product ${code(tag, n)},${code(tag, n)},${price},${n}x10`;
-/** The catalog every job starts from: UPDATED variants of each job's tag. */
-function baseCsv(): Buffer {
-  const lines = [HEADER];
-  for (const tag of TAGS) for (let n = 1; n <= UPDATED; n++) lines.push(line(tag, n, `${n}.00`));
-  return Buffer.from(`${lines.join("\n")}\n`);
-}
-/** A job's file: new prices for its UPDATED base variants, and CREATED new products. */
-function jobCsv(tag: string): Buffer {
-  const lines = [HEADER];
-  for (let n = 1; n <= UPDATED; n++) lines.push(line(tag, n, `${n}.75`));
-  for (let n = UPDATED + 1; n <= UPDATED + CREATED; n++) lines.push(line(tag, n, `${n}.50`));
-  return Buffer.from(`${lines.join("\n")}\n`);
-}
-
-const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-
-/** A job's row, as the checks read it. */
-interface JobRow {
-  id: string;
-  status: string;
-  snapshot_key: string | null;
-  snapshot_hash: string | null;
-  report_key: string | null;
-  db_verify: { created_entities_found_in_db?: boolean } | null;
-  completed_at: Date | null;
-  commit_attempts: number;
-  summary: {
-    candidates: { categories: number; series: number; brands: number };
-    products: { create: number; update: number };
-    variants: { create: number; update: number };
-  } | null;
-}
-
-async function jobRow(db: Kysely<Database>, id: string): Promise<JobRow> {
-  const row = await db
-    .selectFrom("ops_importjob")
-    .select([
-      "id",
-      "status",
-      "snapshot_key",
-      "snapshot_hash",
-      "report_key",
-      "db_verify",
-      "completed_at",
-      "commit_attempts",
-      "summary",
-    ])
-    .where("id", "=", id)
-    .executeTakeFirstOrThrow();
-  return row as unknown as JobRow;
-}
-
-/** Change-log rows the plan promises: every create (candidates included) and update. */
-function plannedChanges(row: JobRow): number {
-  const summary = row.summary;
-  if (!summary) throw new Error(`job ${row.id} has no summary`);
-  const { candidates, products, variants } = summary;
-  return (
-    candidates.categories +
-    candidates.series +
-    candidates.brands +
-    products.create +
-    products.update +
-    variants.create +
-    variants.update
-  );
-}
-
-/** The job's change log as `entity action key` lines, sorted (ids differ between databases). */
-async function changeKeys(db: Kysely<Database>, id: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom("ops_import_change")
-    .select(["entity", "action", "entity_key"])
-    .where("job_id", "=", id)
-    .execute();
-  return rows.map((row) => `${row.entity} ${row.action} ${row.entity_key}`).sort();
-}
-
-/** Variants a job's file creates, as visible now (an open transaction's writes are not). */
-async function createdVariantsOf(db: Kysely<Database>, tag: string): Promise<number> {
-  const row = await db
-    .selectFrom("catalog_variant")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("model_code", ">=", code(tag, UPDATED + 1))
-    .where("model_code", "<=", code(tag, UPDATED + CREATED))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Sessions of the commit or revert transaction open for `jobId`, as pg_stat_activity shows them. */
-async function openTransactionOf(
-  db: Kysely<Database>,
-  jobId: string,
-): Promise<{ pid: number; state: string }[]> {
-  const { rows } = await sql<{ pid: number; state: string }>`
-    SELECT pid, state FROM pg_stat_activity
-     WHERE datname = current_database() AND application_name = ${`catalog-import-commit:${jobId}`}`.execute(
-    db,
-  );
-  return rows;
-}
-
 type TransactionPoint = Extract<FailpointName, `commit.tx.${string}` | `revert.tx.${string}`>;
 
 /** Tables validation's recording transaction has written at each place inside it. */
@@ -259,61 +158,6 @@ const WRITTEN_AT: Record<TransactionPoint, string[]> = {
   "revert.tx.open": [],
   "revert.tx.catalog-restored": ["catalog_variant"],
 };
-
-/**
- * Which of the catalog's variants, the change log, the jobs and the Media table
- * backend `pid` has written in its open transaction: a write holds a
- * RowExclusiveLock on the table until the transaction ends (a row lock, FOR
- * UPDATE, holds RowShareLock).
- */
-async function tablesWrittenBy(db: Kysely<Database>, pid: number): Promise<string[]> {
-  const { rows } = await sql<{ table: string }>`
-    SELECT DISTINCT c.relname AS table FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-     WHERE l.pid = ${pid} AND l.mode = 'RowExclusiveLock' AND l.granted
-       AND c.relname IN ('catalog_variant', 'ops_import_change', 'ops_importjob', 'catalog_media')
-     ORDER BY 1`.execute(db);
-  return rows.map((row) => row.table);
-}
-
-/**
- * The backend holding the lock a validation records its result under (an
- * advisory lock on a bigint key: pg_locks shows its high and low halves), and its state.
- */
-async function validationLockHolder(
-  db: Kysely<Database>,
-  jobId: string,
-): Promise<{ pid: number; state: string } | undefined> {
-  const { rows } = await sql<{ pid: number; state: string }>`
-    SELECT a.pid, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${`import-validate:${jobId}`}, 0)`.execute(
-    db,
-  );
-  return rows[0];
-}
-
-/** Whether backend `pid` is still there. */
-async function backendAlive(db: Kysely<Database>, pid: number): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${pid}`.execute(db);
-  return (rows[0]?.n ?? 0) > 0;
-}
-
-/** Worker backends in a transaction waiting for the commit lock. */
-async function lockWaiters(db: Kysely<Database>): Promise<number[]> {
-  const { rows } = await sql<{ pid: number }>`
-    SELECT pid FROM pg_stat_activity
-     WHERE datname = current_database() AND application_name = 'catalog-import-worker'
-       AND wait_event_type = 'Lock' AND wait_event = 'advisory'`.execute(db);
-  return rows.map((row) => row.pid);
-}
-
-/** The SHA-256 of the object at `key`, or null when there is none. */
-async function objectHash(store: RunningSystem["store"], key: string): Promise<string | null> {
-  if (!(await headObject(store, key))) return null;
-  return sha256(await getObjectBuffer(store, key));
-}
 
 /** One kill: where, which victim, which job, and what came of it. */
 interface Trial {
@@ -336,65 +180,6 @@ interface Trial {
   recoveredBy: string;
 }
 
-/** The outcome of a fault-free run of the same files. */
-interface Reference {
-  dump: CatalogDump;
-  changes: Record<string, string[]>;
-}
-
-/**
- * The same files through a second system on a database of its own, without a
- * fault: base, every job validated and committed, the same jobs reverted.
- */
-async function faultFreeRun(): Promise<Reference> {
-  const database = await createTestDatabase();
-  let system: RunningSystem | undefined;
-  try {
-    system = await startSystem({
-      databaseUrl: database.url,
-      db: database.db,
-      env: KILL_ENV,
-      workers: 1,
-    });
-    const api = await apiClient(system);
-    const settle = async (id: string, status: string) => {
-      for (let i = 0; i < 1200; i++) {
-        const row = await jobRow(database.db, id);
-        if (row.status === status && (status !== "success" || row.db_verify)) return;
-        if (["failed", "cancelled"].includes(row.status)) break;
-        await sleep(100);
-      }
-      throw new Error(`fault-free run: job ${id} did not end ${status}`);
-    };
-    const upload = async (file: Buffer, name: string) => {
-      const response = await api.upload(file, name);
-      if (response.status !== 202) throw new Error(`fault-free upload ${name}: ${response.status}`);
-      const { id } = response.body as { id: string };
-      await settle(id, "validated");
-      return id;
-    };
-    const base = await upload(baseCsv(), "kill-base.csv");
-    await api.commit(base);
-    await settle(base, "success");
-    const ids: Record<string, string> = {};
-    for (const tag of TAGS) ids[tag] = await upload(jobCsv(tag), `kill-${tag}.csv`);
-    for (const tag of TAGS) {
-      await api.commit(ids[tag] as string);
-      await settle(ids[tag] as string, "success");
-    }
-    for (const tag of REVERTED) {
-      await api.revert(ids[tag] as string);
-      await settle(ids[tag] as string, "reverted");
-    }
-    const changes: Record<string, string[]> = {};
-    for (const tag of TAGS) changes[tag] = await changeKeys(database.db, ids[tag] as string);
-    return { dump: await dumpCatalog(database.db), changes };
-  } finally {
-    await system?.stop();
-    await database.drop();
-  }
-}
-
 describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", () => {
   let database: TestDatabase;
   let system: RunningSystem;
@@ -415,7 +200,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
   const db = () => database.db;
 
   beforeAll(async () => {
-    reference = faultFreeRun();
+    reference = faultFreeRun(KILL_ENV, TAGS, REVERTED);
     reference.catch(() => undefined);
     database = await createTestDatabase();
     system = await startSystem({
@@ -527,7 +312,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       await victim.waitForOutput(/"msg":"commit work started"/, 60_000);
       const started = victim.logLines().find((entry) => entry.msg === "commit work started");
       // Claimed, and its transaction waits for the lock the test holds.
-      for (let i = 0; i < 600 && (await lockWaiters(db())).length === 0; i++) await sleep(50);
+      for (let i = 0; i < 600 && (await commitLockWaiters(db())).length === 0; i++) await sleep(50);
       return String(started?.job_id);
     }
     await victim.waitForOutput(/"msg":"failpoint reached"/, 60_000);
@@ -614,7 +399,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
 
     if (point === LOCK_WAIT) {
       expect(row.status).toBe("running");
-      const waiting = await lockWaiters(db());
+      const waiting = await commitLockWaiters(db());
       expect(waiting).toHaveLength(1);
       expect(transaction).toEqual([]);
       return {
@@ -841,7 +626,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
   }
 
   it("prepares the catalog and two jobs whose validation is not killed", async () => {
-    const response = await api.upload(baseCsv(), "kill-base.csv");
+    const response = await api.upload(baseCsv(TAGS), "kill-base.csv");
     expect(response.status).toBe(202);
     const { id: base } = response.body as { id: string };
     await waitFor(base, (row) => row.status === "validated");

@@ -236,13 +236,18 @@ export async function holdCommitLock(databaseUrl: string): Promise<{ release(): 
   };
 }
 
-/** Workers' sessions waiting on the catalog write lock: commits inside their transaction. */
-export async function commitsWaitingOnLock(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity
+/** Backends of workers waiting on the catalog write lock: commits inside their transaction. */
+export async function commitLockWaiters(db: Kysely<Database>): Promise<number[]> {
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
      WHERE datname = current_database() AND application_name = 'catalog-import-worker'
        AND wait_event_type = 'Lock' AND wait_event = 'advisory'`.execute(db);
-  return rows[0]?.n ?? 0;
+  return rows.map((row) => row.pid);
+}
+
+/** How many commits wait on the catalog write lock inside their transaction. */
+export async function commitsWaitingOnLock(db: Kysely<Database>): Promise<number> {
+  return (await commitLockWaiters(db)).length;
 }
 
 /** Lines every worker logged with `msg`, across the system's workers. */
