@@ -13,9 +13,11 @@
  * is placed without a failpoint: the test holds the lock. Where each victim stopped
  * is then asserted from outside: its `failpoint reached` line names the point and
  * the job, and Postgres and S3 show what that point means (the commit transaction
- * open under `catalog-import-commit:<job>` on the backend the victim logged, having
- * written or not, its rows invisible; the validation's lock held; the job's
- * status; the objects stored). Then each victim is SIGKILLed.
+ * open under `catalog-import-commit:<job>` on the backend the victim logged, the
+ * tables it has written by the write locks it holds, its rows invisible outside;
+ * validation's recording transaction by the lock it holds and what it wrote; the
+ * job's status; the objects stored). Then each victim is SIGKILLed, and the
+ * backend of a transaction it held open must be gone (rolled back).
  *
  * Per kill: the job ends as without the kill (validated; success with db_verify;
  * reverted), exactly once (change-log rows = the plan's creates and updates), its
@@ -138,6 +140,7 @@ const TAGS = Array.from({ length: 12 }, (_, index) => `K${String(index + 1).padS
 const CLEAN_VALIDATIONS = ["K11", "K12"];
 /** Jobs reverted in the revert rounds (and in the fault-free run). */
 const REVERTED = ["K01", "K02", "K03"];
+
 type TransactionPoint = Extract<FailpointName, `commit.tx.${string}` | `revert.tx.${string}`>;
 
 /** Tables validation's recording transaction has written at each place inside it. */
@@ -161,7 +164,6 @@ const WRITTEN_AT: Record<TransactionPoint, string[]> = {
 
 /** One kill: where, which victim, which job, and what came of it. */
 interface Trial {
-  round: number;
   work: Work;
   point: KillPoint;
   victim: ManagedProcess;
@@ -518,7 +520,6 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
         for (const [at, point] of spec.points.entries()) {
           const jobId = held[at] as string;
           round.push({
-            round: index,
             work: spec.work,
             point,
             victim: victims[at] as ManagedProcess,
@@ -550,6 +551,8 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       await lock?.release();
     }
     trials.push(...round);
+    recovering = round.map((trial) => recover(trial));
+    for (const recovery of recovering) recovery.catch(() => undefined);
     await Promise.all(round.map((trial) => trial.victim.exited));
     // Postgres ends the dead worker's sessions, rolling back what they held open.
     for (const trial of round) {
@@ -563,8 +566,6 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     }
     nextVictims = startVictims(index + 1);
     nextVictims.catch(() => undefined);
-    recovering = round.map((trial) => recover(trial));
-    for (const recovery of recovering) recovery.catch(() => undefined);
     return round;
   }
 

@@ -24,15 +24,17 @@ export const CREATED = 40;
 
 const HEADER = "category,brand,title_en,model_code,price,dimensions";
 /** A variant's model code (and its product's title): `K01-0007`. */
-export const code = (tag: string, n: number) => `${tag}-${String(n).padStart(4, "0")}`;
+const code = (tag: string, n: number) => `${tag}-${String(n).padStart(4, "0")}`;
 const line = (tag: string, n: number, price: string) =>
   `Kill Suite,Kill Brand,Product ${code(tag, n)},${code(tag, n)},${price},${n}x10`;
+
 /** The catalog every job starts from: UPDATED variants of each job's tag. */
 export function baseCsv(tags: readonly string[]): Buffer {
   const lines = [HEADER];
   for (const tag of tags) for (let n = 1; n <= UPDATED; n++) lines.push(line(tag, n, `${n}.00`));
   return Buffer.from(`${lines.join("\n")}\n`);
 }
+
 /** A job's file: new prices for its UPDATED base variants, and CREATED new products. */
 export function jobCsv(tag: string): Buffer {
   const lines = [HEADER];
@@ -41,6 +43,7 @@ export function jobCsv(tag: string): Buffer {
   return Buffer.from(`${lines.join("\n")}\n`);
 }
 
+/** The SHA-256 of `bytes`, hex. */
 export const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 /** The median of `values` (0 for none). */
 export const median = (values: number[]) => {
@@ -68,6 +71,7 @@ export interface JobRow {
   } | null;
 }
 
+/** Job `id` as the checks read it (report_json never). */
 export async function jobRow(db: Kysely<Database>, id: string): Promise<JobRow> {
   const row = await db
     .selectFrom("ops_importjob")
