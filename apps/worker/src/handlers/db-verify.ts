@@ -4,18 +4,8 @@
  * means the database lost what the commit reported as written.
  */
 import type { Database } from "@catalog/db";
+import type { DbVerifyResource } from "@catalog/jobs";
 import { type Kysely, sql } from "kysely";
-
-export interface DbVerifyReport {
-  enabled: true;
-  created_entities_found_in_db: boolean;
-  verification_details: {
-    products: { expected: number; found: number; missing: string[] };
-    variants: { expected: number; found: number; missing: string[] };
-  };
-  created_product_slugs: string[];
-  created_variant_model_codes: string[];
-}
 
 async function missing(
   db: Kysely<Database>,
@@ -36,7 +26,7 @@ async function missing(
 export async function verifyCreatedRows(
   db: Kysely<Database>,
   jobId: string,
-): Promise<DbVerifyReport> {
+): Promise<DbVerifyResource> {
   const created = await db
     .selectFrom("ops_import_change")
     .select(["entity", "entity_key"])
