@@ -185,7 +185,7 @@ export function JobActions({ job, can, onActed }) {
         ? html`<p id="report-state" class="hint">
           ${
             job.report_status === "failed"
-              ? "The report could not be built (runbook: \"Reports not ready or failed\")."
+              ? 'The report could not be built (runbook: "Reports not ready or failed").'
               : job.status === "success" || job.status === "partial"
                 ? "The report with the commit's result is being built; the button turns on when it is ready."
                 : "The report is being built; the button turns on when it is ready."
