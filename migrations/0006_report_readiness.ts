@@ -4,7 +4,8 @@
  * records in Postgres whether the report of its current state is there:
  * `report_status` (pending, ready, failed), the generation asked for (bumped at
  * each state that changes the report), when it was asked for and when it became
- * ready. Jobs that already have a report are ready. Frozen: never import
+ * ready. Jobs that already have a report are ready; a committed job still owing
+ * db_verify owes the result's report too (pending). Frozen: never import
  * application code from a migration.
  */
 import { type Kysely, sql } from "kysely";
@@ -21,6 +22,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           report_requested_at = coalesce(validated_at, updated_at),
           report_ready_at = updated_at
       WHERE report_key IS NOT NULL;
+    -- Committed but still owing db_verify (and so the result's report): pending, so
+    -- the post-commit work that completes them also has the result's report built.
+    UPDATE ops_importjob
+      SET report_status = 'pending', report_generation = 2,
+          report_requested_at = coalesce(completed_at, updated_at), report_ready_at = NULL
+      WHERE status IN ('success', 'partial') AND db_verify IS NULL AND snapshot_key IS NOT NULL;
     -- The reaper looks for report work Redis may have lost.
     CREATE INDEX ops_importjob_report_pending_idx ON ops_importjob (report_requested_at)
       WHERE report_status = 'pending';
