@@ -9,6 +9,7 @@ import * as operations from "./0002_operations";
 import * as jobLifecycle from "./0003_job_lifecycle";
 import * as apiClients from "./0004_api_clients";
 import * as operationsTooling from "./0005_operations_tooling";
+import * as reportReadiness from "./0006_report_readiness";
 
 export const migrations: Record<string, Migration> = {
   "0001_catalog": catalog,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "0003_job_lifecycle": jobLifecycle,
   "0004_api_clients": apiClients,
   "0005_operations_tooling": operationsTooling,
+  "0006_report_readiness": reportReadiness,
 };

@@ -70,7 +70,7 @@ export async function startBenchSystem(options: {
     idle: async () => {
       for (;;) {
         const counts = await Promise.all(
-          [queues.validate, queues.commit].map((queue) =>
+          [queues.validate, queues.commit, queues.report].map((queue) =>
             queue.getJobCounts("waiting", "active", "delayed", "prioritized"),
           ),
         );

@@ -1,7 +1,8 @@
 /**
- * The kill suite: a worker process SIGKILLed at 25 places of a job's life
- * (validate; commit before, inside and waiting for its transaction; the work
- * after COMMIT; revert), with another worker running. Nothing here calls a
+ * The kill suite: a worker process SIGKILLed at 26 places of a job's life
+ * (validate; the report work after validation and after commit; commit before,
+ * inside and waiting for its transaction; the work after COMMIT; revert), with
+ * another worker running. Nothing here calls a
  * handler: killed work comes back through BullMQ's own redelivery (the lock
  * expires, a stalled check puts the job back), to whichever live worker takes it.
  *
@@ -15,13 +16,18 @@
  * the job, and Postgres and S3 show what that point means (the commit transaction
  * open under `catalog-import-commit:<job>` on the backend the victim logged, the
  * tables it has written by the write locks it holds, its rows invisible outside;
- * validation's recording transaction by the lock it holds and what it wrote; the
- * job's status; the objects stored). Then each victim is SIGKILLed, and the
+ * validation's recording transaction and the report work's transaction by the
+ * lock each holds and what it wrote; the job's status and report status; the
+ * objects stored). A report round's victims take the report work of jobs they
+ * validated or committed themselves while the survivor is paused; they start
+ * only once the earlier rounds recovered, so no earlier job's report work
+ * reaches a victim armed for reports. Then each victim is SIGKILLed, and the
  * backend of a transaction it held open must be gone (rolled back).
  *
  * Per kill: the job ends as without the kill (validated; success with db_verify;
  * reverted), exactly once (change-log rows = the plan's creates and updates), its
- * snapshot hashes to the recorded hash, its report is in S3 as recorded; the queue
+ * snapshot hashes to the recorded hash, its report is ready and in S3 as recorded
+ * (after a commit: the report written after it); the queue
  * work completed after exactly one stall, run again by another process. At the
  * end the whole catalog equals a fault-free run of the same files (a second
  * system with a database of its own, run meanwhile) and no process exited unasked.
@@ -63,6 +69,7 @@ import {
   openTransactionOf,
   plannedChanges,
   type Reference,
+  reportLockHolder,
   sha256,
   tablesWrittenBy,
   UPDATED,
@@ -81,19 +88,21 @@ const KILL_ENV: NodeJS.ProcessEnv = {
 };
 /** A victim takes one job of each kind at a time, so it holds exactly the one it stops. */
 const VICTIM_ENV: NodeJS.ProcessEnv = { VALIDATE_CONCURRENCY: "1", COMMIT_CONCURRENCY: "1" };
+// (The report work runs with VALIDATE_CONCURRENCY: one at a time in a victim too.)
 
 /** The one place killed without a failpoint: the commit's wait for the commit lock. */
 const LOCK_WAIT = "commit.waiting-for-lock";
 type KillPoint = FailpointName | typeof LOCK_WAIT;
-type Work = Extract<QueueKind, "validate" | "commit" | "revert">;
+type Work = Extract<QueueKind, "validate" | "commit" | "revert" | "report">;
 
 /**
  * The rounds: the places of one round are killed at once, each in its own victim
  * holding its own job. Commits run one at a time (the commit lock), so a round
  * holds at most one place inside a transaction, and places after COMMIT never
- * share a round with one.
+ * share a round with one. A report round hands out validations (`after`) or
+ * commits, whose report work the victims then take.
  */
-const ROUNDS: { work: Work; points: KillPoint[] }[] = [
+const ROUNDS: { work: Work; points: KillPoint[]; after?: "validate" | "commit" }[] = [
   {
     work: "validate",
     points: [
@@ -106,13 +115,12 @@ const ROUNDS: { work: Work; points: KillPoint[] }[] = [
   },
   {
     work: "validate",
-    points: [
-      "validate.record.snapshot-stored",
-      "report.data-sheet-written",
-      "validate.record.report-stored",
-      "validate.record.marked",
-      "validate.recorded",
-    ],
+    points: ["validate.record.snapshot-stored", "validate.record.marked", "validate.recorded"],
+  },
+  {
+    work: "report",
+    after: "validate",
+    points: ["report.data-sheet-written", "report.stored", "report.recorded"],
   },
   { work: "commit", points: [LOCK_WAIT, "commit.claimed"] },
   { work: "commit", points: ["commit.tx.open", "commit.snapshot-read"] },
@@ -121,23 +129,24 @@ const ROUNDS: { work: Work; points: KillPoint[] }[] = [
   { work: "commit", points: ["commit.tx.finished"] },
   {
     work: "commit",
-    points: [
-      "post-commit.started",
-      "post-commit.verified",
-      "report.data-sheet-written",
-      "post-commit.report-stored",
-      "post-commit.recorded",
-    ],
+    points: ["post-commit.started", "post-commit.verified", "post-commit.recorded"],
   },
+  { work: "report", after: "commit", points: ["report.data-sheet-written", "report.stored"] },
   { work: "revert", points: ["revert.tx.open"] },
   { work: "revert", points: ["revert.tx.catalog-restored"] },
   { work: "revert", points: ["revert.committed"] },
 ];
 
-/** Jobs: one per commit kill; the first ten are each killed while validating too. */
+/**
+ * Jobs: one per commit kill (the report work after commit included); the first
+ * eleven are each killed while validating or while their validation's report is written.
+ */
 const TAGS = Array.from({ length: 12 }, (_, index) => `K${String(index + 1).padStart(2, "0")}`);
 /** Jobs whose validation is not killed (validated before the rounds). */
-const CLEAN_VALIDATIONS = ["K11", "K12"];
+const CLEAN_VALIDATIONS = ["K12"];
+/** The first round of each kind of work, and the revert rounds. */
+const FIRST_COMMIT_ROUND = 3;
+const FIRST_REVERT_ROUND = 10;
 /** Jobs reverted in the revert rounds (and in the fault-free run). */
 const REVERTED = ["K01", "K02", "K03"];
 
@@ -147,9 +156,13 @@ type TransactionPoint = Extract<FailpointName, `commit.tx.${string}` | `revert.t
 const RECORDING_WRITTEN_AT: Record<string, string[]> = {
   "validate.record.job-locked": [],
   "validate.record.snapshot-stored": [],
-  "report.data-sheet-written": [],
-  "validate.record.report-stored": ["catalog_media"],
   "validate.record.marked": ["catalog_media", "ops_importjob"],
+};
+
+/** Tables the report work's transaction has written at each place inside it. */
+const REPORT_WRITTEN_AT: Record<string, string[]> = {
+  "report.data-sheet-written": [],
+  "report.stored": ["catalog_media"],
 };
 
 /** Tables a commit or revert transaction has written (INSERT, UPDATE, DELETE) at each place inside it. */
@@ -165,6 +178,8 @@ const WRITTEN_AT: Record<TransactionPoint, string[]> = {
 /** One kill: where, which victim, which job, and what came of it. */
 interface Trial {
   work: Work;
+  /** A report round's: the work whose report is killed (a validation's, or a commit's). */
+  after?: "validate" | "commit";
   point: KillPoint;
   victim: ManagedProcess;
   jobId: string;
@@ -182,7 +197,7 @@ interface Trial {
   recoveredBy: string;
 }
 
-describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", () => {
+describe("worker kills: SIGKILL at 26 places, recovered by BullMQ redelivery", () => {
   let database: TestDatabase;
   let system: RunningSystem;
   let api: ApiClient;
@@ -225,10 +240,11 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       kills: trials.length,
       byWork: {
         validate: trials.filter((trial) => trial.work === "validate").length,
+        report: trials.filter((trial) => trial.work === "report").length,
         commit: trials.filter((trial) => trial.work === "commit").length,
         revert: trials.filter((trial) => trial.work === "revert").length,
       },
-      // Killed with a transaction open (validate's recording one, commit's, revert's), asserted.
+      // Killed with a transaction open (validate's recording one, the report's, commit's, revert's), asserted.
       insideTransaction: trials.filter(
         (trial) => trial.backendPid !== undefined && trial.point !== LOCK_WAIT,
       ).length,
@@ -350,7 +366,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
    * says; returns what was seen, and the backend of the transaction it holds open.
    */
   async function position(
-    trial: Pick<Trial, "work" | "point" | "jobId" | "tag" | "victim">,
+    trial: Pick<Trial, "work" | "after" | "point" | "jobId" | "tag" | "victim">,
   ): Promise<{ evidence: string; backendPid?: number }> {
     const { point, jobId, tag, victim } = trial;
     const row = await jobRow(db(), jobId);
@@ -368,9 +384,11 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       expect(row).toMatchObject({ status: "validating", snapshot_hash: null });
       const snapshot = await objectHash(system.store, `snapshots/import_snapshot_${jobId}.json`);
       const report = await reportHashes(row);
-      if (!point.startsWith("validate.record.") && point !== "report.data-sheet-written") {
+      // Validation never writes the report (its own work does, after): none at any place.
+      expect(report.stored).toBeNull();
+      if (!point.startsWith("validate.record.")) {
         expect(recording).toBeUndefined();
-        expect([snapshot, report.stored]).toEqual([null, null]);
+        expect(snapshot).toBeNull();
         return { evidence: "validating; no recording transaction, nothing stored" };
       }
       // Inside the recording transaction: its lock held by a backend idle in it, which wrote what the place says.
@@ -380,23 +398,51 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       expect(written).toEqual(RECORDING_WRITTEN_AT[point]);
       const inside = `recording transaction open on backend ${backendPid}, wrote ${written.join(", ") || "nothing"}`;
       if (point === "validate.record.job-locked") {
-        expect([snapshot, report.stored]).toEqual([null, null]);
+        expect(snapshot).toBeNull();
         return { evidence: `${inside}; nothing stored`, backendPid };
       }
       expect(snapshot).not.toBeNull();
-      if (point === "validate.record.snapshot-stored" || point === "report.data-sheet-written") {
-        expect(report.stored).toBeNull();
-        return {
-          evidence: `${inside}; snapshot in S3 (hash not recorded), ${point === "report.data-sheet-written" ? "report being written" : "no report"}`,
-          backendPid,
-        };
-      }
-      expect(report.stored).not.toBeNull();
-      expect(report.recorded).toBeNull();
       return {
-        evidence: `${inside}; snapshot and report in S3, hash not recorded${point === "validate.record.marked" ? "; validating outside" : ""}`,
+        evidence: `${inside}; snapshot in S3, hash not recorded${point === "validate.record.marked" ? "; validating outside" : ""}; no report`,
         backendPid,
       };
+    }
+
+    if (trial.work === "report") {
+      // After validation (validated), or after the commit (success, db_verify recorded).
+      expect(row.status).toBe(trial.after === "commit" ? "success" : "validated");
+      const lock = await reportLockHolder(db(), jobId);
+      const report = await reportHashes(row);
+      const after = row.status === "success" ? "committed" : "validated";
+      if (point === "report.recorded") {
+        expect(lock).toBeUndefined();
+        expect(row.report_status).toBe("ready");
+        expect(report.stored).not.toBeNull();
+        expect(report.stored).toBe(report.recorded);
+        return { evidence: `${after}; report ready (committed); its queue work still active` };
+      }
+      expect(row.report_status).toBe("pending");
+      expect(lock?.state).toBe("idle in transaction");
+      const backendPid = lock?.pid as number;
+      const written = await tablesWrittenBy(db(), backendPid);
+      expect(written).toEqual(REPORT_WRITTEN_AT[point]);
+      const inside = `${after}, report pending; report transaction open on backend ${backendPid}, wrote ${written.join(", ") || "nothing"}`;
+      if (row.status === "success") {
+        expect(row.db_verify).not.toBeNull();
+        // The validation's report is what Media records (the rewrite is not committed).
+        expect(report.rewritten).toBe(false);
+        expect(report.recorded).not.toBeNull();
+      } else {
+        expect(report.recorded).toBeNull();
+      }
+      if (point === "report.data-sheet-written") {
+        // Being written: what S3 holds is still the report before it (or none).
+        expect(report.stored).toBe(report.recorded);
+        return { evidence: `${inside}; the report being written, not in S3`, backendPid };
+      }
+      expect(report.stored).not.toBeNull();
+      expect(report.stored).not.toBe(report.recorded);
+      return { evidence: `${inside}; the new report in S3, not recorded`, backendPid };
     }
 
     if (point === LOCK_WAIT) {
@@ -446,36 +492,42 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       expect(await createdVariantsOf(db(), tag)).toBe(0);
       return { evidence: "reverted (committed); its queue work still active" };
     }
-    // After COMMIT.
-    expect(row.status).toBe("success");
+    // After COMMIT: the result's report asked for (pending), the validation's still in S3.
+    expect(row).toMatchObject({ status: "success", report_status: "pending" });
     const report = await reportHashes(row);
     expect(report.stored).toBe(report.recorded);
+    expect(report.rewritten).toBe(false);
     if (point === "post-commit.recorded") {
       expect(row.db_verify).not.toBeNull();
-      expect(report.rewritten).toBe(true);
+      // Its report work was not enqueued: the reaper enqueues it from Postgres.
+      expect(await queues.report.getJob(queueId("report", row))).toBeUndefined();
       return {
-        evidence: "committed; db_verify and the rewritten report recorded; queue work active",
+        evidence:
+          "committed; db_verify recorded, report pending, its work not enqueued; queue work active",
       };
     }
     expect(row.db_verify).toBeNull();
-    if (point === "post-commit.report-stored") {
-      expect(report.rewritten).toBe(true);
-      return { evidence: "committed; report rewritten in S3 (and Media), db_verify not recorded" };
-    }
-    expect(report.rewritten).toBe(false);
-    return { evidence: "committed; no db_verify, the validation's report still in S3" };
+    return { evidence: "committed; no db_verify, report pending (the validation's still in S3)" };
   }
 
   function queueId(work: Work, row: JobRow): string {
-    return queueJobId(work, row.id, work === "commit" ? row.commit_attempts : 0);
+    const attempt =
+      work === "commit" ? row.commit_attempts : work === "report" ? row.report_generation : 0;
+    return queueJobId(work, row.id, attempt);
   }
 
+  /** The job is where its work leaves it, its report (of the validation; after commit, of the result) ready. */
   const finished = (work: Work, row: JobRow) =>
     work === "validate"
-      ? row.status === "validated" && row.report_key !== null && row.snapshot_hash !== null
+      ? row.status === "validated" && row.snapshot_hash !== null && row.report_status === "ready"
       : work === "commit"
-        ? row.status === "success" && row.db_verify !== null
-        : row.status === "reverted";
+        ? row.status === "success" &&
+          row.db_verify !== null &&
+          row.report_status === "ready" &&
+          row.report_generation >= 2
+        : work === "report"
+          ? row.report_status === "ready" && (row.status === "validated" || row.db_verify !== null)
+          : row.status === "reverted";
 
   /** Polls until the job is final and its queue work completed; sets the recovery time. */
   async function recover(trial: Trial): Promise<void> {
@@ -505,9 +557,10 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
    */
   async function runRound(index: number, handOut: () => Promise<void>): Promise<Trial[]> {
     const spec = ROUNDS[index] as (typeof ROUNDS)[number];
+    // A report round's victims start only now: before, an earlier job's report work could reach them.
+    await Promise.all(recovering);
     const victims = await (nextVictims ?? startVictims(index));
     nextVictims = undefined;
-    await Promise.all(recovering);
     const lock = spec.points.includes(LOCK_WAIT) ? await holdCommitLock(database.url) : undefined;
     const round: Trial[] = [];
     try {
@@ -521,6 +574,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
           const jobId = held[at] as string;
           round.push({
             work: spec.work,
+            after: spec.after,
             point,
             victim: victims[at] as ManagedProcess,
             jobId,
@@ -564,15 +618,22 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       }
       trial.rolledBackMs = Date.now() - trial.killedAt;
     }
-    nextVictims = startVictims(index + 1);
-    nextVictims.catch(() => undefined);
+    if (ROUNDS[index + 1]?.work !== "report") {
+      nextVictims = startVictims(index + 1);
+      nextVictims.catch(() => undefined);
+    }
     return round;
   }
 
   /** The checks of one kill, once its job recovered. */
   async function check(trial: Trial): Promise<void> {
     const row = await jobRow(db(), trial.jobId);
-    const expected = { validate: "validated", commit: "success", revert: "reverted" }[trial.work];
+    const expected = {
+      validate: "validated",
+      commit: "success",
+      revert: "reverted",
+      report: trial.after === "commit" ? "success" : "validated",
+    }[trial.work];
     expect({ point: trial.point, status: row.status }).toEqual({
       point: trial.point,
       status: expected,
@@ -580,7 +641,8 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     // The snapshot's bytes are the recorded ones.
     const snapshot = await getObjectBuffer(system.store, row.snapshot_key as string);
     expect(sha256(snapshot)).toBe(row.snapshot_hash?.trim());
-    // The report is in S3, as recorded.
+    // The report is ready, in S3 as recorded.
+    expect(row.report_status).toBe("ready");
     const report = await getObjectBuffer(system.store, row.report_key as string);
     const media = await db()
       .selectFrom("catalog_media")
@@ -590,7 +652,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     expect(sha256(report)).toBe(media.sha256.trim());
     // Exactly once: the change log holds the plan, no more, no less.
     const changes = await changeKeys(db(), trial.jobId);
-    if (trial.work === "validate") {
+    if (trial.work === "validate" || (trial.work === "report" && row.status === "validated")) {
       expect(changes).toEqual([]);
       expect(await createdVariantsOf(db(), trial.tag)).toBe(0);
     } else {
@@ -600,7 +662,8 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       expect(row.db_verify?.created_entities_found_in_db).toBe(true);
       // The report was rewritten after the commit.
       expect(media.created_at.getTime()).toBeGreaterThanOrEqual(row.completed_at?.getTime() ?? 0);
-      expect(await createdVariantsOf(db(), trial.tag)).toBe(trial.work === "commit" ? CREATED : 0);
+      expect(row.report_generation).toBe(2);
+      expect(await createdVariantsOf(db(), trial.tag)).toBe(trial.work === "revert" ? 0 : CREATED);
     }
     // BullMQ redelivered the work once (one stall), and another process ran it to the end.
     const queued = await queues[trial.work].getJob(trial.queueJobId);
@@ -626,24 +689,24 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     for (const trial of round) await check(trial);
   }
 
-  it("prepares the catalog and two jobs whose validation is not killed", async () => {
+  it("prepares the catalog and a job whose validation is not killed", async () => {
     const response = await api.upload(baseCsv(TAGS), "kill-base.csv");
     expect(response.status).toBe(202);
     const { id: base } = response.body as { id: string };
     await waitFor(base, (row) => row.status === "validated");
     expect(await api.commit(base)).toBe(202);
-    await waitFor(base, (row) => row.status === "success" && row.db_verify !== null);
+    await waitFor(base, (row) => finished("commit", row));
     for (const tag of CLEAN_VALIDATIONS) await upload(tag);
     for (const tag of CLEAN_VALIDATIONS)
       await waitFor(jobs.get(tag) as string, (row) => finished("validate", row));
     nextVictims = startVictims(0);
   });
 
-  it("kills validations at 10 places: each ends validated, its snapshot and report stored once", async () => {
+  it("kills validations at 8 places and their report work at 3: each ends validated, its snapshot stored once, its report ready", async () => {
     const killed: Trial[] = [];
     let next = 0;
     const validating = TAGS.filter((tag) => !CLEAN_VALIDATIONS.includes(tag));
-    for (const index of [0, 1]) {
+    for (const index of [0, 1, 2]) {
       const count = ROUNDS[index]?.points.length ?? 0;
       const tags = validating.slice(next, next + count);
       next += count;
@@ -652,13 +715,14 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
       );
     }
     await finishRounds(killed);
-    expect(killed).toHaveLength(10);
+    expect(killed).toHaveLength(11);
+    expect(killed.filter((trial) => trial.work === "report")).toHaveLength(3);
   });
 
-  it("kills commits at 12 places (2 before the transaction, 1 waiting for its lock, 4 inside it, 5 after COMMIT): each applied exactly once", async () => {
+  it("kills commits at 10 places (2 before the transaction, 1 waiting for its lock, 4 inside it, 3 after COMMIT) and the report work after commit at 2: each applied exactly once, its result's report ready", async () => {
     const killed: Trial[] = [];
     let next = 0;
-    for (let index = 2; index <= 7; index++) {
+    for (let index = FIRST_COMMIT_ROUND; index < FIRST_REVERT_ROUND; index++) {
       const count = ROUNDS[index]?.points.length ?? 0;
       const tags = TAGS.slice(next, next + count);
       next += count;
@@ -670,6 +734,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     }
     await finishRounds(killed);
     expect(killed).toHaveLength(12);
+    expect(killed.filter((trial) => trial.work === "report")).toHaveLength(2);
     expect(new Set(killed.map((trial) => trial.tag))).toEqual(new Set(TAGS));
   });
 
@@ -677,7 +742,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
     const killed: Trial[] = [];
     for (const [offset, tag] of REVERTED.entries()) {
       killed.push(
-        ...(await runRound(8 + offset, async () => {
+        ...(await runRound(FIRST_REVERT_ROUND + offset, async () => {
           expect(await api.revert(jobs.get(tag) as string)).toBe(202);
         })),
       );
@@ -687,7 +752,7 @@ describe("worker kills: SIGKILL at 25 places, recovered by BullMQ redelivery", (
   });
 
   it("covers every failpoint, ends with the catalog of a fault-free run, and no process exited unasked", async () => {
-    expect(trials).toHaveLength(25);
+    expect(trials).toHaveLength(26);
     expect(new Set(trials.map((trial) => trial.point))).toEqual(
       new Set([...FAILPOINT_NAMES, LOCK_WAIT]),
     );

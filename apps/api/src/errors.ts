@@ -26,6 +26,14 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   /** The job is not in a state that allows this (e.g. commit on a failed validation). */
   INVALID_STATE: 409,
+  /**
+   * The report of the job's current state is still being built (report_status
+   * `pending`: after validation, or after the commit, whose report shows its
+   * result); `Retry-After` says when to ask again.
+   */
+  REPORT_NOT_READY: 409,
+  /** The report of the job's current state could not be built (report_status `failed`). */
+  REPORT_FAILED: 409,
   /** The upload is larger than MAX_FILE_BYTES; nothing was stored. */
   FILE_TOO_LARGE: 413,
   /** The upload is neither an XLSX workbook nor a CSV text file. */

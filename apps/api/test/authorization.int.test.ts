@@ -85,7 +85,7 @@ const ROUTES: RouteCase[] = [
       const report = await putObject(api.store, `reports/${job.id}.xlsx`, Buffer.from("PK"), "x");
       await api.db
         .updateTable("ops_importjob")
-        .set({ report_key: report.key })
+        .set({ report_key: report.key, report_status: "ready" })
         .where("id", "=", job.id)
         .execute();
       return { method: "GET", path: `${BASE}/${job.id}/report/` };

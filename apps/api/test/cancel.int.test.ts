@@ -237,7 +237,7 @@ describe("cancel", () => {
     const [worker] = workers;
     await worker?.pause();
     const job = await uploadBase();
-    // Hold the report's Media row (an uncommitted row with its key, no job_id: a
+    // Hold the snapshot's Media row (an uncommitted row with its key, no job_id: a
     // foreign key would also lock the job's row): the worker's insert waits for it
     // inside the recording transaction, the snapshot already in S3.
     await admin.query("BEGIN");
@@ -245,8 +245,8 @@ describe("cancel", () => {
     try {
       await admin.query(
         `INSERT INTO catalog_media (filename, object_key, kind, job_id, content_type, size_bytes, sha256)
-         VALUES ('held', $1, 'report', NULL, 'x', 0, repeat('0', 64))`,
-        [`reports/import_report_${job.id}.xlsx`],
+         VALUES ('held', $1, 'snapshot', NULL, 'x', 0, repeat('0', 64))`,
+        [`snapshots/import_snapshot_${job.id}.json`],
       );
       worker?.resume();
       await waitForLockWait("catalog_media");
@@ -264,11 +264,10 @@ describe("cancel", () => {
     expect(cancelled.status).toBe("cancelled");
     expect(cancelled.validated_at).not.toBeNull();
     const { media, objects, job: stored } = await leftovers(job.id);
-    expect(objects).toEqual([
-      `reports/import_report_${job.id}.xlsx`,
-      `snapshots/import_snapshot_${job.id}.json`,
-    ]);
-    expect(media.map((row) => row.kind).sort()).toEqual(["report", "snapshot"]);
+    // The report is built after `validated` by report work (none runs here).
+    expect(objects).toEqual([`snapshots/import_snapshot_${job.id}.json`]);
+    expect(media.map((row) => row.kind).sort()).toEqual(["snapshot"]);
+    expect(cancelled.report_status).toBe("pending");
     const bytes = await getObjectBuffer(api.store, `snapshots/import_snapshot_${job.id}.json`);
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(stored.snapshot_hash?.trim());
   });

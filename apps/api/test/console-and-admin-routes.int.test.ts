@@ -72,6 +72,7 @@ describe("console and admin routes", () => {
       validate: { waiting: 2, active: 0, delayed: 0, failed: 0 },
       commit: { waiting: 0, active: 0, delayed: 0, failed: 0 },
       revert: { waiting: 0, active: 0, delayed: 0, failed: 0 },
+      report: { waiting: 0, active: 0, delayed: 0, failed: 0 },
     });
     expect(health.last_24h).toEqual({ validating: 2, failed: 1 });
     expect(health.failures_by_code).toEqual({ VALIDATION_TIMEOUT: 1 });

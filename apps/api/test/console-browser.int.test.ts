@@ -583,6 +583,7 @@ describe("operator console (Chromium, whole system)", () => {
       "validate",
       "commit",
       "revert",
+      "report",
     ]);
     const byStatus = Object.fromEntries(await tableRows(admin.locator("#jobs-by-status")));
     expect(byStatus).toEqual({ validated: "1", success: "1", partial: "1", reverted: "1" });

@@ -1,10 +1,11 @@
 import type { JobResource } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { createWorkerConnection } from "@catalog/queue";
-import { readFixture, testRedisUrl } from "@catalog/testing";
+import { readFixture, testRedisUrl, waitForReportReady } from "@catalog/testing";
 import type { Worker } from "bullmq";
 import ExcelJS from "exceljs";
 import { commitImport } from "../../worker/src/handlers/commit-import";
+import { reportImport } from "../../worker/src/handlers/report-import";
 import { validateImport } from "../../worker/src/handlers/validate-import";
 import { startImportWorkers } from "../../worker/src/import-workers";
 import { startTestApi, type TestApi, upload, uploadForm } from "./support/test-api";
@@ -17,9 +18,10 @@ describe("end to end over HTTP", () => {
   beforeAll(async () => {
     api = await startTestApi();
     workers = startImportWorkers(
-      { validate: validateImport, commit: commitImport },
+      { validate: validateImport, commit: commitImport, report: reportImport },
       {
         db: api.db,
+        queues: api.queues,
         store: api.store,
         logger: createLogger("e2e-worker", "silent"),
         metrics: createMetrics(),
@@ -35,7 +37,7 @@ describe("end to end over HTTP", () => {
       {
         connection,
         prefix: api.queues.validate.opts.prefix ?? "",
-        concurrency: { validate: 1, commit: 1 },
+        concurrency: { validate: 1, commit: 1, report: 1 },
       },
     );
   });
@@ -46,6 +48,15 @@ describe("end to end over HTTP", () => {
   });
 
   const get = (path: string) => fetch(`${api.url}${path}`, { headers: api.auth("viewer") });
+
+  /** The sections of a report's Summary sheet (column B). */
+  const sections = (workbook: ExcelJS.Workbook) => {
+    const found: unknown[] = [];
+    workbook.getWorksheet("Summary")?.eachRow((row) => {
+      found.push((row.values as unknown[])[1]);
+    });
+    return found;
+  };
 
   async function waitFor(
     id: string,
@@ -88,6 +99,14 @@ describe("end to end over HTTP", () => {
       result: null,
       failure: null,
     });
+    // The report is built after `validated`: pending, then ready (its own queue work).
+    expect(["pending", "ready"]).toContain(validated.report_status);
+    await waitForReportReady(api.db, id, { generation: 1 });
+    const preview = new ExcelJS.Workbook();
+    await preview.xlsx.load(
+      await (await get(`/api/admin/import-jobs/${id}/report/`)).arrayBuffer(),
+    );
+    expect(sections(preview)).not.toContain("result");
 
     const commit = await fetch(`${api.url}/api/admin/import-jobs/${id}/commit/`, {
       method: "POST",
@@ -104,6 +123,11 @@ describe("end to end over HTTP", () => {
     const { candidates, products, variants } = validated.summary ?? {};
     expect(done).toMatchObject({ status: "success", result: { candidates, products, variants } });
     expect(done.db_verify).toMatchObject({ enabled: true, created_entities_found_in_db: true });
+    // The committed job's report (the result and db_verify) is asked for at the commit.
+    expect(done.report_status === "pending" || done.report_status === "ready").toBe(true);
+    await waitForReportReady(api.db, id, { generation: 2 });
+    const shown = (await (await get(`/api/admin/import-jobs/${id}/`)).json()) as JobResource;
+    expect(shown).toMatchObject({ report_status: "ready", report_ready_at: expect.any(String) });
 
     const report = await get(`/api/admin/import-jobs/${id}/report/`);
     expect(report.status).toBe(200);
@@ -121,6 +145,8 @@ describe("end to end over HTTP", () => {
       "Normalization",
     ]);
     expect(workbook.getWorksheet("Data")?.actualRowCount).toBe(28);
+    // The report after commit holds the result and db_verify.
+    expect(sections(workbook)).toEqual(expect.arrayContaining(["result", "db_verify"]));
 
     const issues = await (await get(`/api/admin/import-jobs/${id}/issues/`)).json();
     expect(issues).toEqual({ items: [], total: 0, limit: 100, offset: 0 });

@@ -92,7 +92,7 @@ describe("import-job routes", () => {
       const report = await putObject(api.store, `reports/${job.id}.xlsx`, Buffer.from("x"), "x");
       await api.db
         .updateTable("ops_importjob")
-        .set({ report_key: report.key })
+        .set({ report_key: report.key, report_status: "ready" })
         .where("id", "=", job.id)
         .execute();
       for (const path of both(`${BASE}/${job.id}${suffix}`)) {
@@ -243,6 +243,63 @@ describe("import-job routes", () => {
       expect(body.links.self).toBe(`${api.url}${BASE}/${job.id}/`);
     });
 
+    it("serves the report only when ready: 409 REPORT_NOT_READY with Retry-After while pending (also after a commit), 409 REPORT_FAILED, 404 without one", async () => {
+      const none = await insertJob(api.db, { status: "validating" });
+      const missing = await get(`${BASE}/${none.id}/report/`);
+      expect([missing.status, (await readError(missing)).code]).toEqual([404, "NOT_FOUND"]);
+
+      // Validated, its report being built.
+      const job = await insertJob(api.db, {
+        status: "validated",
+        report_status: "pending",
+        report_generation: 1,
+        report_requested_at: new Date(),
+      });
+      const pending = await get(`${BASE}/${job.id}/report/`);
+      expect(pending.status).toBe(409);
+      expect(pending.headers.get("retry-after")).toBe("5");
+      expect(await readError(pending)).toMatchObject({
+        code: "REPORT_NOT_READY",
+        details: { status: "validated", report_status: "pending", retry_after_s: 5 },
+      });
+      expect(await readJob(await get(`${BASE}/${job.id}/`))).toMatchObject({
+        report_status: "pending",
+        report_ready_at: null,
+      });
+
+      // Ready: the bytes.
+      const stored = await putObject(api.store, `reports/${job.id}.xlsx`, Buffer.from("PK1"), "x");
+      await api.db
+        .updateTable("ops_importjob")
+        .set({ report_key: stored.key, report_status: "ready", report_ready_at: new Date() })
+        .where("id", "=", job.id)
+        .execute();
+      const ready = await get(`${BASE}/${job.id}/report/`);
+      expect(ready.status).toBe(200);
+      expect(Buffer.from(await ready.arrayBuffer()).toString()).toBe("PK1");
+      expect((await readJob(await get(`${BASE}/${job.id}/`))).report_ready_at).not.toBeNull();
+
+      // Committed: the validation's report is still stored, but the result's is pending.
+      await api.db
+        .updateTable("ops_importjob")
+        .set({ status: "success", report_status: "pending", report_generation: 2 })
+        .where("id", "=", job.id)
+        .execute();
+      const afterCommit = await get(`${BASE}/${job.id}/report/`);
+      expect(afterCommit.status).toBe(409);
+      expect((await readError(afterCommit)).code).toBe("REPORT_NOT_READY");
+
+      await api.db
+        .updateTable("ops_importjob")
+        .set({ report_status: "failed" })
+        .where("id", "=", job.id)
+        .execute();
+      const failed = await get(`${BASE}/${job.id}/report/`);
+      expect(failed.status).toBe(409);
+      expect(failed.headers.get("retry-after")).toBeNull();
+      expect((await readError(failed)).code).toBe("REPORT_FAILED");
+    });
+
     it("pages and filters the issues; a job without a report has none", async () => {
       const issues = [
         {
@@ -322,7 +379,7 @@ describe("import-job routes", () => {
       await putObject(api.store, key, bytes, "application/octet-stream");
       await api.db
         .updateTable("ops_importjob")
-        .set({ report_key: key })
+        .set({ report_key: key, report_status: "ready" })
         .where("id", "=", job.id)
         .execute();
       const response = await get(`${BASE}/${job.id}/report/`);

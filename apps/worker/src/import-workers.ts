@@ -29,6 +29,7 @@ import {
 import { LOG_PATTERNS } from "@catalog/observability";
 import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import { failReport } from "./handlers/report-import";
 import { withHeartbeat } from "./heartbeat";
 import { type QueueLockSettings, queueLockOptions } from "./queue-locks";
 import type { WorkerDependencies } from "./worker-dependencies";
@@ -114,6 +115,33 @@ export function startImportWorkers(
   });
 }
 
+/**
+ * Report work the queue stops retrying. After an outage it stays pending (the
+ * reaper enqueues it again from Postgres once its queue work has failed); work
+ * that can never succeed (a bug, an unreadable snapshot) records the report of
+ * its generation (named by the queue job id) as failed.
+ */
+async function giveUpReport(
+  job: Job,
+  importId: string,
+  verdict: ErrorClass,
+  deps: WorkerDependencies,
+): Promise<void> {
+  if (verdict.kind === "transient") return;
+  const generation = Number(job.id?.slice(`report-${importId}-`.length));
+  if (!Number.isInteger(generation)) return;
+  await failReport(deps, importId, generation).then(
+    (failed) =>
+      failed &&
+      deps.logger.error(
+        { job_id: importId, phase: "report", generation, class: verdict.kind },
+        "Report failed: it cannot be built",
+      ),
+    (cause: unknown) =>
+      deps.logger.error({ err: cause, job_id: importId }, "Could not record the report failed"),
+  );
+}
+
 /** Whether this is the work's first delivery: no attempt failed and none stalled before. */
 const isFirstDelivery = (job: Job) => job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0;
 
@@ -151,6 +179,7 @@ async function afterFailedAttempt(attempt: FailedAttempt): Promise<unknown> {
     { err: error, attempt: number, failure_code: code, class: verdict.kind, last },
     last ? `${kind} failed: no retry left` : `${kind} attempt failed: retry scheduled`,
   );
+  if (kind === "report" && last) await giveUpReport(job, importId, verdict, deps);
   if (!phase) return last ? new UnrecoverableError(message) : error;
 
   if (!last) {
@@ -221,8 +250,10 @@ async function onFailed(
     },
     pattern,
   );
-  if (!job?.finishedOn || !importId || !phase || error instanceof UnrecoverableError) return;
+  if (!job?.finishedOn || !importId || error instanceof UnrecoverableError) return;
   const verdict = classifyError(error);
+  if (kind === "report") await giveUpReport(job, importId, verdict, deps);
+  if (!phase) return;
   try {
     const failed = await failAfterRetries(deps.db, importId, phase, {
       code: verdict.kind === "unexpected" ? "INTERNAL_ERROR" : verdict.code,

@@ -31,6 +31,7 @@ import { workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
+import { reportImport } from "./handlers/report-import";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
 import { startImportWorkers } from "./import-workers";
@@ -95,17 +96,30 @@ async function main(): Promise<void> {
     lockDurationMs: env.QUEUE_LOCK_DURATION_S * 1000,
     stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_S * 1000,
   };
-  const handlers = { validate: validateImport, commit: commitImport, revert: revertImport };
+  // The handlers enqueue the report work after validation and after commit.
+  const queues = createImportQueues(producer, env.QUEUE_PREFIX);
+  deps.queues = queues;
+  const handlers = {
+    validate: validateImport,
+    commit: commitImport,
+    revert: revertImport,
+    report: reportImport,
+  };
   const workers = startImportWorkers(handlers, deps, {
     connection,
     prefix: env.QUEUE_PREFIX,
-    concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
+    // Reports are validation-sized work (the whole snapshot, streamed out): as many at once.
+    concurrency: {
+      validate: env.VALIDATE_CONCURRENCY,
+      commit: env.COMMIT_CONCURRENCY,
+      revert: 1,
+      report: env.VALIDATE_CONCURRENCY,
+    },
     retry,
     heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
     locks,
   });
 
-  const queues = createImportQueues(producer, env.QUEUE_PREFIX);
   void removeLegacyMaintenanceSchedules(producer, env.QUEUE_PREFIX);
   // Maintenance: periodic tasks run by one worker at a time, chosen through Postgres.
   const maintenance = startMaintenance({

@@ -1,5 +1,6 @@
 /** What job handlers use, built once per worker process (or per test). */
 import type { Database } from "@catalog/db";
+import type { ImportQueues } from "@catalog/jobs";
 import type { Logger, Metrics } from "@catalog/observability";
 import type { ObjectStore } from "@catalog/storage";
 import type { Kysely } from "kysely";
@@ -20,4 +21,10 @@ export interface WorkerDependencies {
   logger: Logger;
   metrics: Metrics;
   limits: WorkerLimits;
+  /**
+   * The import queues, for work a handler asks for after its own (the report
+   * work after validation and after commit). Absent in tests that call handlers
+   * directly: they run the report handler themselves.
+   */
+  queues?: ImportQueues;
 }

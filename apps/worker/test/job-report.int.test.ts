@@ -103,8 +103,11 @@ describe("the XLSX report of every fixture", () => {
     for (const step of steps) {
       const expected = readFixtureJson<ExpectedOutcome>(step.expected);
       const job = await harness.submitFixture(step.file, step.mode);
-      const validated = await validateImport(job.id, harness.deps);
+      const outcome = await validateImport(job.id, harness.deps);
       if (expected.fatal) continue;
+      // Validated first, its report pending; the report work then stores it.
+      expect(outcome).toMatchObject({ status: "validated", report_status: "pending" });
+      const validated = await harness.report(job.id);
 
       const report = await readWorkbook(
         await getObjectBuffer(harness.deps.store, validated?.report_key ?? ""),
@@ -126,7 +129,12 @@ describe("the XLSX report of every fixture", () => {
       });
 
       await requestCommit(harness.deps.db, job.id, true);
-      const committed = await commitImport(job.id, harness.deps);
+      // Committed with db_verify, the report of the result pending; its work rewrites it.
+      expect(await commitImport(job.id, harness.deps)).toMatchObject({
+        report_status: "pending",
+        db_verify: expect.anything(),
+      });
+      const committed = await harness.report(job.id);
       const rewritten = await readWorkbook(
         await getObjectBuffer(harness.deps.store, committed?.report_key ?? ""),
       );
@@ -194,8 +202,9 @@ describe("the XLSX report of every fixture", () => {
       `category,title_en,model_code\nOcaklar,"=HYPERLINK(""http://x"",""y"")",HL-1\nOcaklar,@SUM(A1),HL-2\n`,
     );
     const job = await harness.submit(file, "formula.csv", "smart");
-    const validated = await validateImport(job.id, harness.deps);
-    const bytes = await getObjectBuffer(harness.deps.store, validated?.report_key ?? "");
+    await validateImport(job.id, harness.deps);
+    const validated = await harness.report(job.id);
+    const bytes = await getObjectBuffer(harness.deps.store, validated.report_key ?? "");
     const data = (await readWorkbook(bytes)).getWorksheet("Data");
     const titles = [data?.getCell("B2"), data?.getCell("B3")];
     expect(titles.map((cell) => [cell?.type, cell?.value])).toEqual([

@@ -44,6 +44,11 @@ describe("queue metrics", () => {
       (await metrics.queueOldestWaiting.get()).values.map((v) => [v.labels.queue, v.value]),
     );
     // The oldest of the three, not the newest; a delayed job is not waiting.
-    expect(oldest).toEqual({ "import-validate": 90, "import-commit": 0, "import-revert": 0 });
+    expect(oldest).toEqual({
+      "import-validate": 90,
+      "import-commit": 0,
+      "import-revert": 0,
+      "import-report": 0,
+    });
   });
 });

@@ -55,7 +55,12 @@ describe("the reaper", () => {
     const fresh = await harness.submit(file, "fresh.csv", "strict");
 
     const result = await reapJobs(harness.deps, queues, 1_800);
-    expect(result).toEqual({ failed: [stuckCommit.id], requeued: [lost.id], completed: [] });
+    expect(result).toEqual({
+      failed: [stuckCommit.id],
+      requeued: [lost.id],
+      completed: [],
+      reports: [],
+    });
     expect(await findImportJob(harness.deps.db, stuckCommit.id)).toMatchObject({
       status: "failed",
       failure_code: "STUCK_JOB_REAPED",

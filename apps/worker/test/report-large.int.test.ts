@@ -116,7 +116,8 @@ describe("the report of a 10,000-row file with 1,000 rows in error", () => {
       ROWS,
       ROWS / 10,
     ]);
-    const bytes = await getObjectBuffer(harness.deps.store, validated?.report_key ?? "");
+    const reported = await harness.report(job.id);
+    const bytes = await getObjectBuffer(harness.deps.store, reported.report_key ?? "");
 
     // The report's figures: its size, and the time to write it again from the snapshot.
     const snapshot = decodeSnapshot(

@@ -69,8 +69,9 @@ describe("the repair loop on 05_errors.xlsx", () => {
     const job = await harness.submitFixture("05_errors.xlsx", "strict");
     const validated = await validateImport(job.id, harness.deps);
     expect(validated?.error_count).toBe(6);
+    const reported = await harness.report(job.id);
     const report = await loadReport(
-      await getObjectBuffer(harness.deps.store, validated?.report_key ?? ""),
+      await getObjectBuffer(harness.deps.store, reported.report_key ?? ""),
     );
 
     // Every data row, under the importer's own headers (the unknown column left out).

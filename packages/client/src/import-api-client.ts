@@ -159,3 +159,35 @@ export async function commitJob(api: ImportApi, id: string, allowPartial = false
     }),
   );
 }
+
+/**
+ * The job's XLSX report. The report is built after the status that asks for it
+ * (validated; committed, whose report shows the result): while it is being
+ * built the API answers 409 REPORT_NOT_READY with Retry-After, and this waits
+ * that long (telling `onWaiting`) and asks again, up to `timeoutMs` (default 10
+ * minutes). REPORT_FAILED, a job without a report, or the timeout: an ApiError.
+ */
+export async function downloadReport(
+  api: ImportApi,
+  id: string,
+  options: {
+    onWaiting?: (retryAfterS: number) => void;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  } = {},
+): Promise<Buffer> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  for (;;) {
+    const answer = (await api.GET("/api/admin/import-jobs/{id}/report/", {
+      params: { path: { id } },
+      parseAs: "arrayBuffer",
+    })) as { data?: ArrayBuffer; error?: unknown; response: Response };
+    const code = (answer.error as { error?: ApiErrorBody } | undefined)?.error?.code;
+    if (answer.response.status !== 409 || code !== "REPORT_NOT_READY" || Date.now() > deadline)
+      return Buffer.from(unwrap(answer));
+    const retryAfterS = Math.max(1, Number(answer.response.headers.get("retry-after")) || 5);
+    options.onWaiting?.(retryAfterS);
+    options.signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, retryAfterS * 1000));
+  }
+}

@@ -26,13 +26,16 @@ export const FAILPOINTS = {
     "validate, recording transaction: the job's validation lock and row lock held, nothing stored",
   "validate.record.snapshot-stored":
     "validate, recording transaction: the snapshot is in S3, its hash not recorded",
-  "validate.record.report-stored":
-    "validate, recording transaction: the report is in S3, the job not yet validated",
   "validate.record.marked":
     "validate, recording transaction: the job marked validated, before COMMIT",
-  "validate.recorded": "validate: the job validated and committed, its queue work not completed",
+  "validate.recorded":
+    "validate: the job validated (report pending) and committed, its report work not enqueued, its queue work not completed",
   "report.data-sheet-written":
-    "report (validate or post-commit): Summary, Issues and Data written, the workbook not finished",
+    "report work, its transaction (the job's report lock) open: Summary, Issues and Data written, the workbook not finished",
+  "report.stored":
+    "report work, its transaction open: the report in S3 and the Media row written, not yet recorded ready (before COMMIT)",
+  "report.recorded":
+    "report work: the report recorded ready and committed, its queue work not completed",
   "commit.claimed": "commit: the job claimed (running), the snapshot not read",
   "commit.snapshot-read": "commit: the snapshot read and checked, no transaction open",
   "commit.tx.open":
@@ -42,10 +45,9 @@ export const FAILPOINTS = {
   "commit.tx.change-logged": "commit transaction: the change log written, the job still running",
   "commit.tx.finished": "commit transaction: the job's final status written, before COMMIT",
   "post-commit.started": "after COMMIT: the job committed, db_verify not run",
-  "post-commit.verified": "after COMMIT: db_verify computed, the report not rewritten",
-  "post-commit.report-stored": "after COMMIT: the report rewritten in S3, db_verify not recorded",
+  "post-commit.verified": "after COMMIT: db_verify computed, not recorded",
   "post-commit.recorded":
-    "after COMMIT: db_verify and the report recorded, queue work not completed",
+    "after COMMIT: db_verify recorded, the report work not enqueued, queue work not completed",
   "revert.tx.open": "revert transaction: the commit lock and the job's row held, nothing written",
   "revert.tx.catalog-restored":
     "revert transaction: the catalog restored, the job not yet reverted (before COMMIT)",

@@ -67,6 +67,32 @@ const FAILURE_COLUMNS = [
   "completed_at",
 ] as const satisfies readonly JobColumn[];
 
+/** The columns a transition that asks for a new report (a new generation of it) sets. */
+const REPORT_REQUEST_COLUMNS = [
+  "report_status",
+  "report_generation",
+  "report_requested_at",
+] as const satisfies readonly JobColumn[];
+
+/** Statuses a job with a snapshot (so with a report owed or stored) can be in. */
+const REPORTED_STATUSES = [
+  "validated",
+  "running",
+  "success",
+  "partial",
+  "failed",
+  "reverted",
+  "cancelled",
+] as const satisfies readonly JobStatus[];
+
+/** What a transition asking for a new report writes: pending, the next generation. */
+const reportRequest = () =>
+  ({
+    report_status: "pending",
+    report_generation: (eb: JobExpressions) => eb("report_generation", "+", 1),
+    report_requested_at: sql<Date>`now()`,
+  }) as const;
+
 /** Every transition of an import job. */
 export const TRANSITIONS = {
   create: {
@@ -97,7 +123,7 @@ export const TRANSITIONS = {
     columns: [
       "snapshot_key",
       "snapshot_hash",
-      "report_key",
+      ...REPORT_REQUEST_COLUMNS,
       "summary",
       "report_json",
       "total_rows",
@@ -109,7 +135,7 @@ export const TRANSITIONS = {
       "validated_at",
       "progress",
     ],
-    does: "snapshot and report stored, hash recorded",
+    does: "snapshot stored, hash recorded; its report asked for (pending)",
   },
   failValidation: {
     from: ["validating"],
@@ -150,8 +176,8 @@ export const TRANSITIONS = {
     from: ["running"],
     to: ["success", "partial"],
     by: ["worker"],
-    columns: ["result", "completed_at", "retryable", "progress"],
-    does: "the plan is applied, in the commit's own transaction",
+    columns: ["result", "completed_at", "retryable", "progress", ...REPORT_REQUEST_COLUMNS],
+    does: "the plan is applied, in the commit's own transaction; the report of the result asked for (pending)",
   },
   failCommit: {
     from: ["running"],
@@ -164,8 +190,15 @@ export const TRANSITIONS = {
     from: ["success", "partial"],
     to: "same",
     by: ["worker", "reaper"],
-    columns: ["db_verify", "report_key"],
-    does: "db_verify and the rewritten report are recorded (owed until then)",
+    columns: ["db_verify"],
+    does: "db_verify is recorded (owed until then); the report work of the result may then run",
+  },
+  recordReport: {
+    from: REPORTED_STATUSES,
+    to: "same",
+    by: ["worker"],
+    columns: ["report_key", "report_status", "report_ready_at"],
+    does: "the report of the job's current generation is stored (ready), or can never be (failed)",
   },
   markReverted: {
     from: ["success", "partial"],
@@ -393,16 +426,23 @@ export function startValidation(db: Db, id: string): Promise<ImportJob | undefin
   });
 }
 
-/** What validation records on the job. */
-export type ValidatedFields = ChangesOf<"markValidated">;
+/** What validation records on the job (the report's request is added here). */
+export type ValidatedFields = Omit<
+  ChangesOf<"markValidated">,
+  (typeof REPORT_REQUEST_COLUMNS)[number]
+>;
 
-/** `markValidated` (worker): validating → validated, with the snapshot's hash and the summary. */
+/**
+ * `markValidated` (worker): validating → validated, with the snapshot's hash and
+ * the summary; its report is asked for (pending, a new generation): report work
+ * stores it after, off the path to `validated`.
+ */
 export function markValidated(
   db: Db,
   id: string,
   fields: ValidatedFields,
 ): Promise<ImportJob | undefined> {
-  return moveOne(db, "markValidated", id, fields);
+  return moveOne(db, "markValidated", id, { ...fields, ...reportRequest() });
 }
 
 /** `failValidation` (worker): validating → failed. */
@@ -549,14 +589,19 @@ export function claimForCommit(db: Db, id: string): Promise<ImportJob | undefine
   );
 }
 
-/** `finishCommit` (worker, inside the commit transaction): running → success or partial. */
+/**
+ * `finishCommit` (worker, inside the commit transaction): running → success or
+ * partial. The report of the result is asked for in the same UPDATE (pending, a
+ * new generation), so from the commit on the validation's report is no longer
+ * served as the job's report; its work runs once db_verify is recorded.
+ */
 export function finishCommit(
   trx: Transaction<Database>,
   id: string,
   outcome: "success" | "partial",
-  fields: ChangesOf<"finishCommit">,
+  fields: Omit<ChangesOf<"finishCommit">, (typeof REPORT_REQUEST_COLUMNS)[number]>,
 ): Promise<ImportJob | undefined> {
-  return moveOne(trx, "finishCommit", id, fields, { to: outcome });
+  return moveOne(trx, "finishCommit", id, { ...fields, ...reportRequest() }, { to: outcome });
 }
 
 /** `failCommit` (worker): running → failed; nothing was written to the catalog. */
@@ -565,29 +610,54 @@ export function failCommit(db: Db, id: string, failure: Failure): Promise<Import
 }
 
 /**
- * `completePostCommit` (worker or reaper): records db_verify together with the
- * report rewritten after the commit. Until then a `success`/`partial` job owes
- * that work (db_verify is null), and whoever finds it does it; the first to
- * record it wins.
+ * `completePostCommit` (worker or reaper): records db_verify. Until then a
+ * `success`/`partial` job owes that work (db_verify is null), and whoever finds
+ * it does it; the first to record it wins. The report of the result (asked for
+ * by finishCommit) is built by report work after this, as it shows db_verify.
  */
 export function completePostCommit(
   db: Db,
   id: string,
-  fields: { dbVerify: unknown; reportKey: string },
+  fields: { dbVerify: unknown },
 ): Promise<ImportJob | undefined> {
   return moveOne(
     db,
     "completePostCommit",
     id,
-    { db_verify: JSON.stringify(fields.dbVerify), report_key: fields.reportKey },
+    { db_verify: JSON.stringify(fields.dbVerify) },
     { guard: (eb) => eb("db_verify", "is", null) },
   );
 }
 
 /**
- * Whether a committed job still owes its post-commit work (db_verify and the
- * rewritten report): the commit's transaction committed, the recording of that
- * work did not happen yet.
+ * `recordReport` (worker, report work): the report of generation `generation` is
+ * stored at `reportKey` (ready), or can never be (failed). Only while that
+ * generation is still the job's and still pending: the work of an older
+ * generation (a validated job committed meanwhile) records nothing over a newer one.
+ */
+export function recordReport(
+  db: Db,
+  id: string,
+  generation: number,
+  outcome: { status: "ready"; reportKey: string } | { status: "failed" },
+): Promise<ImportJob | undefined> {
+  return moveOne(
+    db,
+    "recordReport",
+    id,
+    outcome.status === "ready"
+      ? { report_status: "ready", report_key: outcome.reportKey, report_ready_at: sql<Date>`now()` }
+      : { report_status: "failed" },
+    {
+      guard: (eb) =>
+        eb.and([eb("report_generation", "=", generation), eb("report_status", "=", "pending")]),
+    },
+  );
+}
+
+/**
+ * Whether a committed job still owes its post-commit work (db_verify): the
+ * commit's transaction committed, the recording of that work did not happen yet.
  */
 export function owesPostCommit(job: Pick<ImportJob, "status" | "db_verify">): boolean {
   return (job.status === "success" || job.status === "partial") && job.db_verify === null;

@@ -6,7 +6,7 @@ import { type ImportJobPayload, QUEUE_NAMES, type QueueKind, queueJobId } from "
 import { type ConnectionOptions, Queue } from "bullmq";
 import { QUEUE_ATTEMPTS_CAP, RETRY_BACKOFF_TYPE } from "./retry-policy";
 
-/** The three queues, sharing one connection and key prefix. */
+/** The import queues, sharing one connection and key prefix. */
 export type ImportQueues = Record<QueueKind, Queue>;
 
 /**
@@ -44,7 +44,12 @@ export function createImportQueues(
     queue.on("error", options.onError ?? (() => undefined));
     return queue;
   };
-  return { validate: make("validate"), commit: make("commit"), revert: make("revert") };
+  return {
+    validate: make("validate"),
+    commit: make("commit"),
+    revert: make("revert"),
+    report: make("report"),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * links. One function so the API and importctl's `--json` agree.
  */
 import type { ImportSummary } from "@catalog/core";
-import type { ImportJob, JobProgress } from "@catalog/db";
+import type { ImportJob, JobProgress, ReportStatus } from "@catalog/db";
 
 /** Counts per type of entity, as in the preview and the result. */
 export interface EntityCounts {
@@ -57,6 +57,17 @@ export interface JobResource {
   summary: SummaryResource | null;
   result: EntityCounts | null;
   db_verify: DbVerifyResource | null;
+  /**
+   * Whether the XLSX report of the job's current state can be downloaded:
+   * `pending` from the status that asks for it (validated; committed) until its
+   * queue work stored it, `ready` then, `failed` when it can never be built;
+   * null when the job has no report (it never validated).
+   */
+  report_status: ReportStatus | null;
+  /** When the report now pending or ready was asked for (the job's state changed). */
+  report_requested_at: string | null;
+  /** When the report of the job's current state was stored; null while pending. */
+  report_ready_at: string | null;
   revalidated_from: string | null;
   links: {
     self: string;
@@ -115,6 +126,9 @@ export function toJobResource(job: ImportJob, baseUrl: string): JobResource {
     summary: job.summary ? toSummaryResource(job.summary as StoredSummary) : null,
     result: (job.result as EntityCounts | null) ?? null,
     db_verify: (job.db_verify as DbVerifyResource | null) ?? null,
+    report_status: job.report_status,
+    report_requested_at: iso(job.report_requested_at),
+    report_ready_at: job.report_status === "ready" ? iso(job.report_ready_at) : null,
     revalidated_from: job.revalidated_from,
     links: {
       self,

@@ -10,6 +10,11 @@ export const QUEUE_NAMES = {
   validate: "import-validate",
   commit: "import-commit",
   revert: "import-revert",
+  /**
+   * The job's XLSX report, built after the status that asks for it (validated,
+   * committed); one queue job per report generation (`report-<uuid>-<generation>`).
+   */
+  report: "import-report",
 } as const;
 
 export type QueueKind = keyof typeof QUEUE_NAMES;

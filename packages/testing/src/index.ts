@@ -5,3 +5,4 @@ export * from "./system-harness";
 export * from "./test-services";
 export * from "./tcp-proxy";
 export * from "./object-keys";
+export * from "./report-readiness";

@@ -61,6 +61,8 @@ export interface JobRow {
   snapshot_key: string | null;
   snapshot_hash: string | null;
   report_key: string | null;
+  report_status: "pending" | "ready" | "failed" | null;
+  report_generation: number;
   db_verify: { created_entities_found_in_db?: boolean } | null;
   completed_at: Date | null;
   commit_attempts: number;
@@ -81,6 +83,8 @@ export async function jobRow(db: Kysely<Database>, id: string): Promise<JobRow> 
       "snapshot_key",
       "snapshot_hash",
       "report_key",
+      "report_status",
+      "report_generation",
       "db_verify",
       "completed_at",
       "commit_attempts",
@@ -164,11 +168,26 @@ export async function validationLockHolder(
   db: Kysely<Database>,
   jobId: string,
 ): Promise<{ pid: number; state: string } | undefined> {
+  return advisoryLockHolder(db, `import-validate:${jobId}`);
+}
+
+/** The backend holding the lock a job's report work writes and records its report under, and its state. */
+export async function reportLockHolder(
+  db: Kysely<Database>,
+  jobId: string,
+): Promise<{ pid: number; state: string } | undefined> {
+  return advisoryLockHolder(db, `import-report:${jobId}`);
+}
+
+async function advisoryLockHolder(
+  db: Kysely<Database>,
+  name: string,
+): Promise<{ pid: number; state: string } | undefined> {
   const { rows } = await sql<{ pid: number; state: string }>`
     SELECT a.pid, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${`import-validate:${jobId}`}, 0)`.execute(
+       AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${name}, 0)`.execute(
     db,
   );
   return rows[0];

@@ -96,12 +96,41 @@ export function listIssues(deps: ApiDependencies): RequestHandler {
   };
 }
 
-/** `GET /api/admin/import-jobs/<id>/report/`: the XLSX bytes themselves (not a redirect). */
+/** Seconds a client is told to wait (Retry-After) before asking again for a report being built. */
+export const REPORT_RETRY_AFTER_S = 5;
+
+/**
+ * `GET /api/admin/import-jobs/<id>/report/`: the XLSX bytes themselves (not a
+ * redirect), once the report of the job's current state is stored. While it is
+ * being built (`report_status` pending) the answer is 409 REPORT_NOT_READY with
+ * Retry-After, also after a commit while the report with its result is built:
+ * the validation's report is not served then, as this route serves the job's
+ * report as the job now is (a committed job's report shows its result and
+ * db_verify). 409 REPORT_FAILED when it can never be built; 404 when the job has
+ * no report (it never validated).
+ */
 export function downloadReport(deps: ApiDependencies): RequestHandler {
   return async (request, response) => {
     const job = await jobFromParams(deps, request);
     const noReport = new AppError("NOT_FOUND", `Import job ${job.id} has no report yet`);
-    if (!job.report_key) throw noReport;
+    if (job.report_status === "pending") {
+      response.set("Retry-After", String(REPORT_RETRY_AFTER_S));
+      throw new AppError(
+        "REPORT_NOT_READY",
+        `The report of import job ${job.id} is being built; try again in ${REPORT_RETRY_AFTER_S} s`,
+        {
+          status: job.status,
+          report_status: job.report_status,
+          retry_after_s: REPORT_RETRY_AFTER_S,
+        },
+      );
+    }
+    if (job.report_status === "failed")
+      throw new AppError("REPORT_FAILED", `The report of import job ${job.id} could not be built`, {
+        status: job.status,
+        report_status: job.report_status,
+      });
+    if (job.report_status !== "ready" || !job.report_key) throw noReport;
     const body = await getObjectStream(deps.store, job.report_key).catch((error) => {
       throw error instanceof ObjectNotFoundError ? noReport : error;
     });

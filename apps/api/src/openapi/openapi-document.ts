@@ -138,7 +138,26 @@ function paths() {
       get: jobOperation({
         operationId: "downloadImportReport",
         summary: "The XLSX report itself (viewer)",
+        description:
+          "The report of the job as it is now, once its `report_status` is `ready`. The report is " +
+          "built by queue work after the status that asks for it (validated; success/partial, " +
+          "whose report shows the commit's result and db_verify): until then 409 " +
+          "`REPORT_NOT_READY` with `Retry-After` (seconds). After a commit the validation's " +
+          "report is not served while the result's is built. 409 `REPORT_FAILED` when it can " +
+          "never be built; 404 when the job has no report (it never validated).",
         responses: {
+          "409": {
+            description:
+              "REPORT_NOT_READY: the report is being built, ask again after `Retry-After` " +
+              "seconds; REPORT_FAILED: it could not be built",
+            headers: {
+              "Retry-After": {
+                description: "Seconds to wait before asking again (REPORT_NOT_READY only)",
+                schema: { type: "integer", minimum: 1 },
+              },
+            },
+            content: json(errorResponse),
+          },
           "200": {
             description: "The report, as an attachment named import_report_<id>.xlsx",
             content: {

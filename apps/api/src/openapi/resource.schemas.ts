@@ -12,7 +12,7 @@ import {
   ISSUE_CODES,
   type IssueCode,
 } from "@catalog/core";
-import { IMPORT_MODES, JOB_STATUSES, ROLES } from "@catalog/db";
+import { IMPORT_MODES, JOB_STATUSES, REPORT_STATUSES, ROLES } from "@catalog/db";
 import {
   FAILURE_CODES,
   type JobHealthReport,
@@ -134,6 +134,23 @@ export const jobSchema = z
     summary: summarySchema.nullable(),
     result: entityCounts.nullable().meta({ description: "Counts as applied by commit" }),
     db_verify: dbVerifySchema.nullable(),
+    report_status: z
+      .enum(REPORT_STATUSES)
+      .nullable()
+      .meta({
+        description:
+          "Whether the XLSX report (links.report) of the job's current state can be downloaded. " +
+          "The report is built by queue work after the status that asks for it: `pending` from " +
+          "`validated` (and again from `success`/`partial`, for the report with the commit's " +
+          "result and db_verify) until it is stored, then `ready`; `failed` when it can never " +
+          "be built. Null: the job has no report (it never validated).",
+      }),
+    report_requested_at: instant
+      .nullable()
+      .meta({ description: "When the report now pending or ready was asked for" }),
+    report_ready_at: instant.nullable().meta({
+      description: "When the report of the job's current state was stored; null until ready",
+    }),
     revalidated_from: z.uuid().nullable(),
     links: z.object({
       self: url,
@@ -291,7 +308,12 @@ const healthJobSchema = z
 export const healthSchema = z
   .object({
     queues: z
-      .object({ validate: queueDepthSchema, commit: queueDepthSchema, revert: queueDepthSchema })
+      .object({
+        validate: queueDepthSchema,
+        commit: queueDepthSchema,
+        revert: queueDepthSchema,
+        report: queueDepthSchema,
+      })
       .nullable()
       .meta({ description: "Jobs in each import queue by state; null when Redis is unavailable" }),
     queues_error: z.string().optional().meta({ description: "Why `queues` is null" }),

@@ -10,6 +10,7 @@ import { writeFile } from "node:fs/promises";
 import {
   ApiError,
   commitJob,
+  downloadReport,
   type ImportApi,
   type ImportMode,
   type Job,
@@ -139,14 +140,23 @@ async function issueCounts(
   );
 }
 
-/** Saves the job's XLSX report to `path`. */
+/**
+ * Saves the job's XLSX report to `path`. The report is built after the job's
+ * status (validated; committed): while the API answers REPORT_NOT_READY this
+ * says so on stderr and waits as told (Retry-After).
+ */
 async function saveReport(api: ImportApi, id: string, path: string): Promise<void> {
-  const answer = await api.GET("/api/admin/import-jobs/{id}/report/", {
-    params: { path: { id } },
-    parseAs: "arrayBuffer",
+  let told = false;
+  const bytes = await downloadReport(api, id, {
+    onWaiting: (retryAfterS) => {
+      if (told) return;
+      told = true;
+      process.stderr.write(
+        `The report of job ${id} is not ready yet (being built); waiting (asking again every ${retryAfterS} s)\n`,
+      );
+    },
   });
-  const bytes = unwrap(answer as { data?: ArrayBuffer; error?: unknown; response: Response });
-  await writeFile(path, Buffer.from(bytes));
+  await writeFile(path, bytes);
 }
 
 /** The summary as a table: what validation found and, after commit, what was applied. */

@@ -2,7 +2,7 @@
  * The commit job (SPEC §5–6): reads only the snapshot, checks its SHA-256
  * against Postgres, applies its plan in one transaction (drift check, writes,
  * change log, the job's final status), then verifies the created rows in the
- * database (db_verify) and rewrites the report. A refused commit (integrity,
+ * database (db_verify) and enqueues the report of the result (report work). A refused commit (integrity,
  * drift, timeout) writes nothing to the catalog. Safe to run twice: the job row
  * is locked inside the transaction and a job already applied is left alone; a
  * committed job whose db_verify is missing (a crash after COMMIT) still owes the
@@ -36,7 +36,7 @@ import { getObjectBuffer } from "@catalog/storage";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { toCommitPlan } from "./commit-plan-from-snapshot";
 import { verifyCreatedRows } from "./db-verify";
-import { storeJobReport } from "./job-report";
+import { requestReportWork } from "./report-import";
 import { runInCommitTransaction } from "./run-in-commit-transaction";
 
 /** Commits import `importId`; returns the job as it ended, or undefined when there was nothing to do. */
@@ -190,19 +190,20 @@ async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<S
 }
 
 /**
- * The work owed after the commit's transaction (SPEC §6): db_verify, then the
- * report rewritten with the result and db_verify, then both recorded on the job
- * in one UPDATE. Until that UPDATE the job owes this work (`owesPostCommit`), so
- * a crash anywhere in here leaves it for a redelivery or the reaper; an error
- * is thrown for the queue to retry. Returns the job as it is now.
+ * The work owed after the commit's transaction (SPEC §6): db_verify, recorded on
+ * the job; then the report of the result (asked for by finishCommit, pending
+ * since) is enqueued as report work of its own (report-import.ts), which shows
+ * db_verify. Until db_verify is recorded the job owes this work
+ * (`owesPostCommit`), so a crash in here leaves it for a redelivery or the
+ * reaper; a crash after it leaves the report work to the reaper (report pending,
+ * no queue job). An error is thrown for the queue to retry. Returns the job as it is now.
  */
 export async function completePostCommitWork(
   job: ImportJob,
   deps: WorkerDependencies,
-  validatedSnapshot?: Snapshot,
+  _validatedSnapshot?: Snapshot,
 ): Promise<ImportJob | undefined> {
   await failpoint("post-commit.started");
-  const snapshot = validatedSnapshot ?? (await readSnapshot(job, deps));
   const report = await verifyCreatedRows(deps.db, job.id);
   if (!report.created_entities_found_in_db) {
     deps.metrics.dbVerifyFailures.inc();
@@ -212,14 +213,12 @@ export async function completePostCommitWork(
     );
   }
   await failpoint("post-commit.verified");
-  const stored = await storeJobReport(deps.db, deps.store, { ...job, db_verify: report }, snapshot);
-  await failpoint("post-commit.report-stored");
-  const completed = await completePostCommit(deps.db, job.id, {
-    dbVerify: report,
-    reportKey: stored.key,
-  });
+  const completed =
+    (await completePostCommit(deps.db, job.id, { dbVerify: report })) ??
+    (await findImportJob(deps.db, job.id));
   await failpoint("post-commit.recorded");
-  return completed ?? findImportJob(deps.db, job.id);
+  await requestReportWork(deps, completed);
+  return completed;
 }
 
 /**

@@ -12,9 +12,13 @@
  * 3. re-enqueues stranded commits: validated with a commit requested, whose
  *    queue work is gone or ended without claiming the job; the request gets a
  *    new attempt (`renewCommitRequest`) and so a new queue job id;
- * 4. completes the post-commit work a committed job still owes (db_verify and
- *    the rewritten report) when the worker that committed it died after COMMIT;
- * 5. forgets Idempotency-Keys past their expiry (an expired key already makes a
+ * 4. completes the post-commit work a committed job still owes (db_verify,
+ *    then its report work enqueued) when the worker that committed it died after COMMIT;
+ * 5. re-enqueues lost report work: a job whose report is pending (and due: a
+ *    committed job's once db_verify is recorded) whose queue work is gone, or
+ *    ended without recording it (an outage outlasted its retries), is enqueued
+ *    again under its generation's queue job id;
+ * 6. forgets Idempotency-Keys past their expiry (an expired key already makes a
  *    new job; this only keeps the table from growing).
  * The stuck-jobs gauge is not set here: every process reads it from Postgres
  * at scrape time (stuck-jobs.ts), so it stays right when no reaper runs.
@@ -46,12 +50,16 @@ const LOST_AFTER_S = 60;
 const POST_COMMIT_GRACE_S = 120;
 /** Owed post-commit work done per run, so one run stays short. */
 const POST_COMMIT_BATCH = 20;
+/** Lost report work enqueued per run. */
+const REPORT_BATCH = 100;
 
 export interface ReapResult {
   failed: string[];
   requeued: string[];
   /** Committed jobs whose owed post-commit work this run completed. */
   completed: string[];
+  /** Jobs whose lost report work this run enqueued again. */
+  reports: string[];
 }
 
 export interface ReapOptions {
@@ -83,13 +91,55 @@ export async function reapJobs(
   ];
   if (requeued.length) metrics.jobsReaped.inc({ action: "requeued" }, requeued.length);
 
-  const completed = await completeOwedPostCommitWork(deps);
+  const completed = await completeOwedPostCommitWork({ ...deps, queues });
   if (completed.length) metrics.jobsReaped.inc({ action: "post_commit" }, completed.length);
+
+  const reports = await requeueLostReports(deps, queues, lostAfterS);
+  if (reports.length) metrics.jobsReaped.inc({ action: "requeued" }, reports.length);
 
   const expiredKeys = await deleteExpiredIdempotencyKeys(db);
   if (expiredKeys)
     logger.info({ phase: "reaper", count: expiredKeys }, "Expired Idempotency-Keys forgotten");
-  return { failed: failed.map((job) => job.id), requeued, completed };
+  return { failed: failed.map((job) => job.id), requeued, completed, reports };
+}
+
+/**
+ * Jobs whose report has been pending for more than `lostAfterS` with no queue
+ * work that will build it (Redis lost it, its retries ran out during an outage,
+ * or the worker died before enqueueing it): enqueued again under the queue job
+ * id of their generation (a finished one is removed first). A committed job's
+ * report is due once db_verify is recorded (item 4 does that first).
+ */
+async function requeueLostReports(
+  deps: WorkerDependencies,
+  queues: ImportQueues,
+  lostAfterS: number,
+): Promise<string[]> {
+  const pending = await deps.db
+    .selectFrom("ops_importjob")
+    .select(["id", "report_generation", "request_id"])
+    .where("report_status", "=", "pending")
+    .where("snapshot_key", "is not", null)
+    .where((eb) =>
+      eb.not(eb.and([eb("status", "in", ["success", "partial"]), eb("db_verify", "is", null)])),
+    )
+    .where(sql<boolean>`report_requested_at < now() - make_interval(secs => ${lostAfterS})`)
+    .orderBy("report_requested_at")
+    .limit(REPORT_BATCH)
+    .execute();
+  const requeued: string[] = [];
+  for (const job of pending) {
+    if (await hasLiveQueueJob(queues, "report", job.id, job.report_generation)) continue;
+    const id = queueJobId("report", job.id, job.report_generation);
+    await (await queues.report.getJob(id))?.remove();
+    await enqueueImportWork(queues, "report", job.id, job.report_generation, job.request_id);
+    requeued.push(job.id);
+    deps.logger.warn(
+      { job_id: job.id, phase: "reaper", kind: "report", generation: job.report_generation },
+      "Lost report work re-enqueued by the reaper",
+    );
+  }
+  return requeued;
 }
 
 /**
@@ -150,7 +200,7 @@ async function requeueStrandedCommits(
   return requeued;
 }
 
-/** db_verify and the report of committed jobs whose worker died after COMMIT. */
+/** db_verify (then the report work) of committed jobs whose worker died after COMMIT. */
 async function completeOwedPostCommitWork(deps: WorkerDependencies): Promise<string[]> {
   const owed = await findOwedPostCommitJobs(deps.db, POST_COMMIT_GRACE_S, POST_COMMIT_BATCH);
   const completed: string[] = [];
@@ -161,7 +211,7 @@ async function completeOwedPostCommitWork(deps: WorkerDependencies): Promise<str
       completed.push(job.id);
       deps.logger.warn(
         { job_id: job.id, phase: "reaper" },
-        "Post-commit work (db_verify, report) completed by the reaper",
+        "Post-commit work (db_verify; report work enqueued) completed by the reaper",
       );
     } catch (error) {
       // Left owed: the next run tries again.

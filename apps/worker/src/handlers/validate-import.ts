@@ -1,7 +1,8 @@
 /**
  * The validate job (SPEC §3–5): input from S3 → rows → normalized file → the
  * catalog rows it refers to → plan → canonical snapshot in S3 (SHA-256 recorded
- * in Postgres) → job `validated` with its report. A problem with the file fails
+ * in Postgres) → job `validated`, its report pending; the XLSX report is built
+ * after, by report work (report-import.ts) this enqueues. A problem with the file fails
  * the job with a code; an infrastructure error is rethrown so the queue retries.
  * Safe to run twice, even at the same time: nothing here writes the catalog,
  * and the snapshot is stored and its hash recorded under a lock of the job's
@@ -22,7 +23,6 @@ import {
   type ImportResult,
   normalizeFile,
   planImport,
-  type Snapshot,
 } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import { failpoint } from "@catalog/failpoints";
@@ -43,7 +43,7 @@ import { putObject } from "@catalog/storage";
 import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
-import { storeJobReport } from "./job-report";
+import { requestReportWork } from "./report-import";
 import { withTimeout } from "./with-timeout";
 
 /** The key of a job's snapshot (SPEC §5). */
@@ -59,6 +59,8 @@ export async function validateImport(
   if (!job) {
     const current = await findImportJob(deps.db, importId);
     log.info({ status: current?.status ?? "missing" }, "Validate skipped: job is not pending");
+    // A delivery that recorded the validation may have died before enqueueing its report work.
+    if (current?.status === "validated") await requestReportWork(deps, current);
     return undefined;
   }
 
@@ -78,7 +80,11 @@ export async function validateImport(
     deps.metrics.rowsTotal.inc({ outcome: "valid" }, result.summary.rows_valid);
     deps.metrics.rowsTotal.inc({ outcome: "error" }, result.summary.rows_with_errors);
     log.info({ summary: result.summary }, "Validation finished");
-    return findImportJob(deps.db, importId);
+    const validated = await findImportJob(deps.db, importId);
+    // The report is queue work of its own, after `validated`. Redis refusing it
+    // fails this attempt: the redelivery (or the reaper) enqueues it again.
+    await requestReportWork(deps, validated);
+    return validated;
   } catch (error) {
     const failure = asJobFailure(error);
     if (!failure) throw error;
@@ -138,13 +144,12 @@ async function validate(
   const snapshot = encodeSnapshot(document);
   await failpoint("validate.planned");
   signal.throwIfAborted();
-  const recorded = await recordValidation(job, deps, signal, { document, snapshot, result });
+  const recorded = await recordValidation(job, deps, signal, { snapshot, result });
   return recorded ? result : undefined;
 }
 
 /** What validation produced, ready to store and record. */
 interface Validation {
-  document: Snapshot;
   snapshot: { bytes: Buffer; sha256: string };
   result: ImportResult;
 }
@@ -155,19 +160,20 @@ class NoLongerValidating extends Error {
 }
 
 /**
- * Stores the snapshot and the report and marks the job validated, all under a
+ * Stores the snapshot and marks the job validated (its report pending), under a
  * lock of this job's own, and only while it is still `validating`. Two
  * deliveries of one validation can run at once (a redelivery while the first
  * worker is slow, not dead): the first to get here stores and records; the
  * other then finds the job validated and writes nothing. So once the snapshot's
- * hash is recorded, nobody overwrites the snapshot (nor, later, the report
- * rewritten after commit). Returns false when this delivery recorded nothing.
+ * hash is recorded, nobody overwrites the snapshot. The report is not written
+ * here: report work builds it from the snapshot after. Returns false when this
+ * delivery recorded nothing.
  */
 async function recordValidation(
   job: ImportJob,
   deps: WorkerDependencies,
   signal: AbortSignal,
-  { document, snapshot, result }: Validation,
+  { snapshot, result }: Validation,
 ): Promise<boolean> {
   const { db, store, logger } = deps;
   const key = snapshotKey(job.id);
@@ -187,16 +193,7 @@ async function recordValidation(
       if (stored.sha256 !== snapshot.sha256)
         throw new Error(`Snapshot upload of ${key} hashed differently`);
       await failpoint("validate.record.snapshot-stored");
-      // The report goes up before the job is marked validated, so a validated job always has one.
       signal.throwIfAborted();
-      const validatedAt = new Date();
-      const report = await storeJobReport(
-        trx,
-        store,
-        { ...job, status: "validated", validated_at: validatedAt },
-        document,
-      );
-      await failpoint("validate.record.report-stored");
       await recordMedia(trx, {
         key,
         kind: "snapshot",
@@ -209,7 +206,6 @@ async function recordValidation(
       const validated = await markValidated(trx, job.id, {
         snapshot_key: key,
         snapshot_hash: stored.sha256,
-        report_key: report.key,
         summary: JSON.stringify(summary),
         report_json: JSON.stringify({
           summary,
@@ -222,7 +218,7 @@ async function recordValidation(
         unchanged_count: summary.products.unchanged + summary.variants.unchanged,
         error_count: summary.errors,
         warning_count: summary.warnings,
-        validated_at: validatedAt,
+        validated_at: new Date(),
         progress: JSON.stringify({
           phase: "validate",
           done: summary.rows_total,

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { Writable } from "node:stream";
 import type { ImportJob, ImportMode } from "@catalog/db";
-import { createImportJob } from "@catalog/jobs";
+import { createImportJob, findImportJob } from "@catalog/jobs";
 import { createLogger, createMetrics } from "@catalog/observability";
 import { putObject } from "@catalog/storage";
 import {
@@ -17,6 +17,7 @@ import {
   type TestDatabase,
 } from "@catalog/testing";
 import type { LogConfig } from "kysely";
+import { reportImport } from "../../src/handlers/report-import";
 import type { WorkerDependencies, WorkerLimits } from "../../src/worker-dependencies";
 
 /** One step of the fixture story (sequence.json). */
@@ -57,6 +58,11 @@ export interface WorkerHarness {
   submit(bytes: Buffer, fileName: string, mode: ImportMode): Promise<ImportJob>;
   /** Submits a fixture file by name. */
   submitFixture(name: string, mode: ImportMode): Promise<ImportJob>;
+  /**
+   * Runs the report work of job `id` (as the `import-report` queue would; the
+   * harness has no queues) and returns the job, its report ready.
+   */
+  report(id: string): Promise<ImportJob>;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,13 @@ export async function createWorkerHarness(
     database,
     submit,
     submitFixture: async (name, mode) => submit(await readFixture(name), basename(name), mode),
+    report: async (id) => {
+      await reportImport(id, deps);
+      const job = await findImportJob(database.db, id);
+      if (job?.report_status !== "ready")
+        throw new Error(`report of ${id}: ${job?.status}, report ${job?.report_status}`);
+      return job;
+    },
     close: async () => {
       store.client.destroy();
       await database.drop();

@@ -83,7 +83,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The XLSX report itself (viewer) */
+        /**
+         * The XLSX report itself (viewer)
+         * @description The report of the job as it is now, once its `report_status` is `ready`. The report is built by queue work after the status that asks for it (validated; success/partial, whose report shows the commit's result and db_verify): until then 409 `REPORT_NOT_READY` with `Retry-After` (seconds). After a commit the validation's report is not served while the result's is built. 409 `REPORT_FAILED` when it can never be built; 404 when the job has no report (it never validated).
+         */
         get: operations["downloadImportReport"];
         put?: never;
         post?: never;
@@ -401,6 +404,12 @@ export interface components {
             /** @description Counts as applied by commit */
             result: components["schemas"]["EntityCounts"] | null;
             db_verify: components["schemas"]["DbVerify"] | null;
+            /** @description Whether the XLSX report (links.report) of the job's current state can be downloaded. The report is built by queue work after the status that asks for it: `pending` from `validated` (and again from `success`/`partial`, for the report with the commit's result and db_verify) until it is stored, then `ready`; `failed` when it can never be built. Null: the job has no report (it never validated). */
+            report_status: ("pending" | "ready" | "failed") | null;
+            /** @description When the report now pending or ready was asked for */
+            report_requested_at: string | null;
+            /** @description When the report of the job's current state was stored; null until ready */
+            report_ready_at: string | null;
             revalidated_from: string | null;
             links: {
                 /** Format: uri */
@@ -496,7 +505,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BAD_REQUEST" | "INVALID_CALLBACK_URL" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "INVALID_STATE" | "FILE_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "IDEMPOTENCY_KEY_REUSED" | "UNAVAILABLE" | "INTERNAL";
+                code: "BAD_REQUEST" | "INVALID_CALLBACK_URL" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "INVALID_STATE" | "REPORT_NOT_READY" | "REPORT_FAILED" | "FILE_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "IDEMPOTENCY_KEY_REUSED" | "UNAVAILABLE" | "INTERNAL";
                 message: string;
                 /** @description Code-specific detail, e.g. the invalid query parameters */
                 details?: unknown;
@@ -601,6 +610,7 @@ export interface components {
                 validate: components["schemas"]["QueueDepth"];
                 commit: components["schemas"]["QueueDepth"];
                 revert: components["schemas"]["QueueDepth"];
+                report: components["schemas"]["QueueDepth"];
             } | null;
             /** @description Why `queues` is null */
             queues_error?: string;
@@ -686,6 +696,12 @@ export interface components {
             /** @description Counts as applied by commit */
             result: components["schemas"]["EntityCountsOutput"] | null;
             db_verify: components["schemas"]["DbVerifyOutput"] | null;
+            /** @description Whether the XLSX report (links.report) of the job's current state can be downloaded. The report is built by queue work after the status that asks for it: `pending` from `validated` (and again from `success`/`partial`, for the report with the commit's result and db_verify) until it is stored, then `ready`; `failed` when it can never be built. Null: the job has no report (it never validated). */
+            report_status: ("pending" | "ready" | "failed") | null;
+            /** @description When the report now pending or ready was asked for */
+            report_requested_at: string | null;
+            /** @description When the report of the job's current state was stored; null until ready */
+            report_ready_at: string | null;
             revalidated_from: string | null;
             links: {
                 /** Format: uri */
@@ -1115,6 +1131,17 @@ export interface operations {
             /** @description No such job (or no such resource of it yet) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description REPORT_NOT_READY: the report is being built, ask again after `Retry-After` seconds; REPORT_FAILED: it could not be built */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before asking again (REPORT_NOT_READY only) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

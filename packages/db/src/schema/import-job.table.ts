@@ -33,6 +33,15 @@ type Json<T> = ColumnType<T, string, string>;
  * failed attempt waits for its retry, `retry` says which attempt failed, why,
  * and when the next one is due.
  */
+/**
+ * Whether the report of the job's current state is stored: `pending` from the
+ * state that asked for it (validated, committed) until its queue work stored it,
+ * `ready` once stored, `failed` when that work can never succeed. Null: no
+ * report is owed (the job never validated).
+ */
+export const REPORT_STATUSES = ["pending", "ready", "failed"] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
 export interface JobProgress {
   phase: "upload" | "validate" | "commit" | "revert";
   done: number;
@@ -65,6 +74,17 @@ export interface ImportJobTable {
    * after commit: a `success`/`partial` job without it still owes that work.
    */
   db_verify: Json<unknown> | null;
+  /** Whether the report of the job's current state is stored (see ReportStatus). */
+  report_status: ReportStatus | null;
+  /**
+   * Bumped each time the job's state changes what its report shows (validated,
+   * committed): the report work of an older generation never records over a newer one.
+   */
+  report_generation: Generated<number>;
+  /** When the report of the current generation was asked for. */
+  report_requested_at: Date | null;
+  /** When the report of the current generation was stored. */
+  report_ready_at: Date | null;
   total_rows: number | null;
   created_count: number | null;
   updated_count: number | null;

@@ -137,7 +137,10 @@ export function JobActions({ job, can, onActed }) {
   const canRevalidate = can.commit && !MOVING_STATUSES.has(job.status);
   const canRevert = can.revert && REVERTIBLE.has(job.status);
   const canCancel = can.commit && CANCELLABLE.has(job.status);
-  const hasReport = Boolean(job.validated_at);
+  // A validated job has a report; it is built after the status (report_status
+  // pending) and downloadable once ready, also again after a commit (the result's).
+  const hasReport = Boolean(job.validated_at) && job.report_status !== null;
+  const reportReady = job.report_status === "ready";
   if (!canCommit && !canCancel && !canRevalidate && !canRevert && !hasReport) return null;
 
   return html`<section class="actions" aria-label="Actions">
@@ -164,6 +167,8 @@ export function JobActions({ job, can, onActed }) {
         hasReport
           ? html`<button
             type="button"
+            disabled=${!reportReady}
+            aria-describedby=${reportReady ? undefined : "report-state"}
             onClick=${() =>
               act(
                 () => downloadReport(job),
@@ -175,6 +180,19 @@ export function JobActions({ job, can, onActed }) {
           : null
       }
     </div>
+    ${
+      hasReport && !reportReady
+        ? html`<p id="report-state" class="hint">
+          ${
+            job.report_status === "failed"
+              ? 'The report could not be built (runbook: "Reports not ready or failed").'
+              : job.status === "success" || job.status === "partial"
+                ? "The report with the commit's result is being built; the button turns on when it is ready."
+                : "The report is being built; the button turns on when it is ready."
+          }
+        </p>`
+        : null
+    }
     <p role="status" class="action-message">${message}</p>
     <${ErrorNotice} error=${error} title="The request was refused" />
     ${

@@ -122,7 +122,12 @@ export function JobPage({ id, tab, query, can }) {
     (signal) => request(`${JOBS}/${id}/`, { signal }),
     id,
     (current, unchanged) => {
-      if (MOVING_STATUSES.has(current.status) || Date.now() - actedAt.current < AFTER_ACTION_MS)
+      // A report being built is polled too, so its download turns on when it is ready.
+      if (
+        MOVING_STATUSES.has(current.status) ||
+        current.report_status === "pending" ||
+        Date.now() - actedAt.current < AFTER_ACTION_MS
+      )
         return movingDelay(unchanged);
       // Someone else may commit or revert it: look again now and then.
       return Math.min(30_000, 10_000 * 1.5 ** unchanged);
