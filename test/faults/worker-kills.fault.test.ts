@@ -155,7 +155,7 @@ const RECORDING_WRITTEN_AT: Record<string, string[]> = {
 /** Tables a commit or revert transaction has written (INSERT, UPDATE, DELETE) at each place inside it. */
 const WRITTEN_AT: Record<TransactionPoint, string[]> = {
   "commit.tx.open": [],
-  "commit.tx.catalog-written": ["catalog_variant"],
+  "commit.tx.catalog-written": ["catalog_variant", "ops_import_change"],
   "commit.tx.change-logged": ["catalog_variant", "ops_import_change"],
   "commit.tx.finished": ["catalog_variant", "ops_import_change", "ops_importjob"],
   "revert.tx.open": [],

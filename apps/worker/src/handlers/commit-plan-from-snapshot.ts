@@ -5,7 +5,7 @@
  * relies on unchanged.
  */
 import type { CommitPlan, PlannedProduct, PlannedVariant, SeenRow } from "@catalog/catalog";
-import type { EntityRef, ProductValues, Snapshot, VariantValues } from "@catalog/core";
+import type { EntityRef, ImportPlan, ProductValues, VariantValues } from "@catalog/core";
 
 const product = (slug: string, values: ProductValues): PlannedProduct => ({ slug, ...values });
 
@@ -23,8 +23,8 @@ const seen = (key: string, row: { id: number; version: number }): SeenRow => ({
 });
 const refs = (list: EntityRef[]) => list.map((ref) => seen(ref.slug, ref));
 
-/** The CommitPlan of `snapshot`. */
-export function toCommitPlan(snapshot: Snapshot): CommitPlan {
+/** The CommitPlan of `snapshot` (a whole snapshot, or the part commit reads). */
+export function toCommitPlan(snapshot: { plan: ImportPlan }): CommitPlan {
   const { plan } = snapshot;
   const plan_: CommitPlan = {
     create: {
