@@ -89,9 +89,10 @@ type Work = Extract<QueueKind, "validate" | "commit" | "revert">;
 
 /**
  * The rounds: the places of one round are killed at once, each in its own victim
- * holding its own job. Commits run one at a time (the commit lock), so a round
- * holds at most one place inside a transaction, and places after COMMIT never
- * share a round with one.
+ * holding its own job. A round holds at most one place inside a transaction (the
+ * jobs' commits could run together, their rows are their own, but one open
+ * transaction per round keeps each round's Postgres evidence its own), and places
+ * after COMMIT never share a round with one.
  */
 const ROUNDS: { work: Work; points: KillPoint[] }[] = [
   {

@@ -27,7 +27,7 @@ import {
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
 import { type ConnectionOptions, Queue } from "bullmq";
 import { sql } from "kysely";
-import { workerEnvShape } from "./env";
+import { workerConcurrency, workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
@@ -96,10 +96,15 @@ async function main(): Promise<void> {
     stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_S * 1000,
   };
   const handlers = { validate: validateImport, commit: commitImport, revert: revertImport };
+  const concurrency = workerConcurrency(env);
+  logger.info(
+    { ...concurrency, processes_per_host: env.WORKER_PROCESSES_PER_HOST },
+    "Worker concurrency",
+  );
   const workers = startImportWorkers(handlers, deps, {
     connection,
     prefix: env.QUEUE_PREFIX,
-    concurrency: { validate: env.VALIDATE_CONCURRENCY, commit: env.COMMIT_CONCURRENCY, revert: 1 },
+    concurrency: { ...concurrency, revert: 1 },
     retry,
     heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
     locks,
