@@ -126,7 +126,10 @@ export function decodeSnapshotPlan(bytes: Uint8Array): SnapshotPlan {
     const part = parts.get(name);
     if (part === undefined) return undefined;
     try {
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(part));
+      // The bytes are proven (their SHA-256 matched): no need for a fatal UTF-8 decode.
+      return JSON.parse(
+        Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("utf8"),
+      );
     } catch (error) {
       throw new SnapshotFormatError(`Snapshot is not UTF-8 JSON: ${(error as Error).message}`);
     }

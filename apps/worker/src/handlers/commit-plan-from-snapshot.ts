@@ -9,11 +9,11 @@ import type { EntityRef, ImportPlan, ProductValues, VariantValues } from "@catal
 
 const product = (slug: string, values: ProductValues): PlannedProduct => ({ slug, ...values });
 
+// The specs record goes to SQL as JSON only (JSON.stringify writes a record
+// without a prototype as any other): it is not copied.
 const variant = (model_code: string, values: VariantValues): PlannedVariant => ({
   model_code,
   ...values,
-  // A plain object for JSON and SQL; the snapshot's record has no prototype.
-  specs: Object.fromEntries(Object.entries(values.specs)),
 });
 
 const seen = (key: string, row: { id: number; version: number }): SeenRow => ({
