@@ -213,6 +213,8 @@ async function main(): Promise<void> {
   for (let index = 1; index <= env.WORKERS; index++) {
     startChild(`worker-${index}`, "apps/worker/src/main.ts", {
       ...shared,
+      // The workers' concurrency defaults share this machine among them.
+      WORKER_PROCESSES_PER_HOST: process.env.WORKER_PROCESSES_PER_HOST ?? String(env.WORKERS),
       WORKER_METRICS_PORT: String(
         env.WORKER_METRICS_BASE_PORT ? env.WORKER_METRICS_BASE_PORT + index : 0,
       ),

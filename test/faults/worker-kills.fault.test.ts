@@ -97,10 +97,11 @@ type Work = Extract<QueueKind, "validate" | "commit" | "revert" | "report">;
 
 /**
  * The rounds: the places of one round are killed at once, each in its own victim
- * holding its own job. Commits run one at a time (the commit lock), so a round
- * holds at most one place inside a transaction, and places after COMMIT never
- * share a round with one. A report round hands out validations (`after`) or
- * commits, whose report work the victims then take.
+ * holding its own job. A round holds at most one place inside a transaction (the
+ * jobs' commits could run together, their rows are their own, but one open
+ * transaction per round keeps each round's Postgres evidence its own), and places
+ * after COMMIT never share a round with one. A report round hands out validations
+ * (`after`) or commits, whose report work the victims then take.
  */
 const ROUNDS: { work: Work; points: KillPoint[]; after?: "validate" | "commit" }[] = [
   {
@@ -168,7 +169,7 @@ const REPORT_WRITTEN_AT: Record<string, string[]> = {
 /** Tables a commit or revert transaction has written (INSERT, UPDATE, DELETE) at each place inside it. */
 const WRITTEN_AT: Record<TransactionPoint, string[]> = {
   "commit.tx.open": [],
-  "commit.tx.catalog-written": ["catalog_variant"],
+  "commit.tx.catalog-written": ["catalog_variant", "ops_import_change"],
   "commit.tx.change-logged": ["catalog_variant", "ops_import_change"],
   "commit.tx.finished": ["catalog_variant", "ops_import_change", "ops_importjob"],
   "revert.tx.open": [],

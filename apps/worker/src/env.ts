@@ -1,4 +1,5 @@
 /** The worker process's settings, parsed once at start. */
+import { availableParallelism, totalmem } from "node:os";
 import { databaseEnv, limitsEnv, logEnv, port, redisEnv, s3Env } from "@catalog/config";
 import { FAILPOINT_NAMES } from "@catalog/failpoints";
 import { z } from "zod";
@@ -21,6 +22,52 @@ const webhookSecret = z
     "WEBHOOK_SECRET must be whsec_<base64 of >= 24 bytes>",
   );
 
+/** Peak memory one validation of a file at the default limits may take (10k rows: ~350 MiB measured). */
+export const VALIDATION_MEMORY_MIB = 512;
+/** Peak memory one commit at the default limits may take. */
+export const COMMIT_MEMORY_MIB = 256;
+
+/** What the concurrency defaults look at. */
+export interface Machine {
+  cores: number;
+  memoryBytes: number;
+}
+
+/** This machine: the cores Node may use, the memory (a cgroup's limit when there is one). */
+export function thisMachine(): Machine {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const total = totalmem();
+  return {
+    cores: availableParallelism(),
+    memoryBytes: constrained > 0 && constrained < total ? constrained : total,
+  };
+}
+
+/**
+ * The validations and commits one worker process runs at once: the settings when
+ * given, otherwise from its share of the machine (WORKER_PROCESSES_PER_HOST):
+ * validations up to its cores and its memory, commits twice that (they wait on
+ * Postgres more than they compute), within its memory.
+ */
+export function workerConcurrency(
+  env: {
+    WORKER_PROCESSES_PER_HOST: number;
+    VALIDATE_CONCURRENCY?: number | undefined;
+    COMMIT_CONCURRENCY?: number | undefined;
+  },
+  machine: Machine = thisMachine(),
+): { validate: number; commit: number } {
+  const processes = env.WORKER_PROCESSES_PER_HOST;
+  const memoryMib = machine.memoryBytes / processes / 1024 / 1024;
+  const cores = Math.floor(machine.cores / processes);
+  const validate = Math.max(1, Math.min(cores, Math.floor(memoryMib / VALIDATION_MEMORY_MIB), 64));
+  const commit = Math.max(1, Math.min(2 * validate, Math.floor(memoryMib / COMMIT_MEMORY_MIB), 64));
+  return {
+    validate: env.VALIDATE_CONCURRENCY ?? validate,
+    commit: env.COMMIT_CONCURRENCY ?? commit,
+  };
+}
+
 export const workerEnvShape = {
   ...databaseEnv,
   ...redisEnv,
@@ -29,10 +76,23 @@ export const workerEnvShape = {
   ...logEnv,
   /** Port of this worker's /metrics, /healthz and /readyz; 0 picks a free one (several workers on one host). */
   WORKER_METRICS_PORT: port(9100),
-  /** Validations one worker process runs at once (CPU-bound parsing: keep near the core count). */
-  VALIDATE_CONCURRENCY: concurrency.default(2),
-  /** Commits one worker process runs at once (each holds one Postgres transaction). */
-  COMMIT_CONCURRENCY: concurrency.default(2),
+  /**
+   * How many worker processes share this machine: the concurrency defaults below
+   * divide its cores and memory among them. `npm start` sets it.
+   */
+  WORKER_PROCESSES_PER_HOST: int(1, 256).default(1),
+  /**
+   * Validations one worker process runs at once. Default: its share of the cores
+   * (parsing is CPU-bound), at most one per VALIDATION_MEMORY_MIB of its share of
+   * the memory, at least 1 (see {@link workerConcurrency}).
+   */
+  VALIDATE_CONCURRENCY: concurrency.optional(),
+  /**
+   * Commits one worker process runs at once (each holds one Postgres transaction
+   * and mostly waits on it; commits of disjoint rows run together). Default: twice
+   * the validations, at most one per COMMIT_MEMORY_MIB of its memory share.
+   */
+  COMMIT_CONCURRENCY: concurrency.optional(),
   /** Seconds between two runs of the reaper (stuck jobs, lost queue work), on whichever worker leads maintenance. */
   REAPER_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(1)).default(60),
   /** Seconds between two runs of the retention (inputs, reports, snapshots past SNAPSHOT_RETENTION_DAYS), a maintenance task too. */

@@ -2,7 +2,7 @@
  * The heartbeat of a job in progress: while its handler runs, the job's
  * `heartbeat_at` is refreshed every `intervalMs`, whatever the handler is doing
  * (a step with no progress to report, a wait on S3, on Postgres or on the
- * commit lock). The reaper fails only jobs without a heartbeat for
+ * commit's locks). The reaper fails only jobs without a heartbeat for
  * STUCK_AFTER_S, so a slow but alive job is never reaped; a job whose worker
  * died stops beating and is.
  */

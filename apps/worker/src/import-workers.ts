@@ -3,7 +3,7 @@
  * only and re-reads the job from Postgres. Around every attempt:
  * - a heartbeat keeps the job's `heartbeat_at` fresh while the handler runs,
  *   however long one step takes (reading a big file, waiting on S3 or on the
- *   commit lock), so the reaper never fails a job a live worker holds;
+ *   commit's locks), so the reaper never fails a job a live worker holds;
  * - a failed attempt is classified (error-classification.ts): an outage is
  *   retried with the retry policy's backoff, the job waiting in its waiting
  *   status meanwhile, and fails with the outage's code (STORAGE_UNAVAILABLE,

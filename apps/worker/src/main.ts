@@ -27,7 +27,7 @@ import {
 import { createS3Client, pingBucket, s3SettingsFromEnv } from "@catalog/storage";
 import { type ConnectionOptions, Queue } from "bullmq";
 import { sql } from "kysely";
-import { workerEnvShape } from "./env";
+import { workerConcurrency, workerEnvShape } from "./env";
 import { commitImport } from "./handlers/commit-import";
 import { runRetention } from "./handlers/apply-retention";
 import { reapJobs } from "./handlers/reap-jobs";
@@ -105,16 +105,16 @@ async function main(): Promise<void> {
     revert: revertImport,
     report: reportImport,
   };
+  const concurrency = workerConcurrency(env);
+  logger.info(
+    { ...concurrency, processes_per_host: env.WORKER_PROCESSES_PER_HOST },
+    "Worker concurrency",
+  );
   const workers = startImportWorkers(handlers, deps, {
     connection,
     prefix: env.QUEUE_PREFIX,
     // Reports are validation-sized work (the whole snapshot, streamed out): as many at once.
-    concurrency: {
-      validate: env.VALIDATE_CONCURRENCY,
-      commit: env.COMMIT_CONCURRENCY,
-      revert: 1,
-      report: env.VALIDATE_CONCURRENCY,
-    },
+    concurrency: { ...concurrency, revert: 1, report: concurrency.validate },
     retry,
     heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
     locks,

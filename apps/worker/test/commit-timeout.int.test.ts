@@ -1,6 +1,6 @@
 /**
- * COMMIT_TIMEOUT_S is the commit's own budget: the wait for the commit lock
- * behind another commit is neither timed out nor counted in its duration; and
+ * COMMIT_TIMEOUT_S is the commit's own budget: the wait for the locks of rows
+ * another commit holds is neither timed out nor counted in its duration; and
  * the cancel that enforces the budget can only reach the commit's own statement.
  */
 import { findImportJob, requestCommit } from "@catalog/jobs";
@@ -13,7 +13,7 @@ import {
   commitApplicationName,
   type TransactionIdentity,
 } from "../src/handlers/run-in-commit-transaction";
-import { csv, validated } from "./support/commit-helpers";
+import { committed, csv, validated } from "./support/commit-helpers";
 import { until } from "./support/until";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
@@ -26,25 +26,40 @@ describe("the commit timeout", () => {
 
   it("a commit queued behind a long one, with COMMIT_TIMEOUT_S shorter than its wait, succeeds; its duration leaves the wait out", async () => {
     const db = harness.deps.db;
+    await committed(
+      harness,
+      await validated(
+        harness,
+        csv([
+          ["category", "title_en", "model_code"],
+          ["Ocaklar", "Shared Product", "SHARED-1"],
+        ]),
+        "base.csv",
+        "smart",
+      ),
+    );
+    // The long commit relies on SHARED-1 unchanged (it locks it) and creates a product.
     const long = await validated(
       harness,
       csv([
         ["category", "title_en", "model_code"],
+        ["Ocaklar", "Shared Product", "SHARED-1"],
         ["Ocaklar", "Long Product", "LONG-1"],
       ]),
       "long.csv",
       "smart",
     );
+    // The queued one updates SHARED-1: it must wait for the long one's row lock.
     const queued = await validated(
       harness,
       csv([
-        ["category", "title_en", "model_code"],
-        ["Fırınlar", "Queued Product", "QUEUED-1"],
+        ["category", "title_en", "model_code", "price"],
+        ["Ocaklar", "Shared Product", "SHARED-1", "9.90"],
       ]),
       "queued.csv",
       "smart",
     );
-    // The long commit spends 4 s inside its transaction, holding the commit lock.
+    // The long commit spends 4 s inside its transaction, holding SHARED-1's lock.
     await sql`CREATE FUNCTION test_long_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.slug = 'long-product' THEN PERFORM pg_sleep(4); END IF; RETURN NEW; END $$`.execute(
       db,
@@ -71,10 +86,11 @@ describe("the commit timeout", () => {
       };
       const started = performance.now();
       const queuedDone = commitImport(queued.id, queuedDeps);
-      await until("the queued commit to wait for the lock", async () => {
+      await until("the queued commit to wait for the row lock", async () => {
         const { rows } = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event = 'advisory'`.execute(db);
+          WHERE application_name = ${commitApplicationName(queued.id)}
+            AND wait_event_type = 'Lock'`.execute(db);
         return rows[0]?.n === 1;
       });
       const [longJob, queuedJob] = await Promise.all([longDone, queuedDone]);
@@ -96,7 +112,7 @@ describe("the commit timeout", () => {
       await sql`DROP TRIGGER test_long_insert ON catalog_product`.execute(db);
     }
     expect((await findImportJob(db, queued.id))?.result).toMatchObject({
-      products: { create: 1 },
+      variants: { update: 1 },
     });
   });
 

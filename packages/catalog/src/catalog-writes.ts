@@ -191,15 +191,42 @@ export async function deleteRows(
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Locks rows by id, in id order (one fixed order for every writer), and returns them. */
+/**
+ * A bigint[] parameter as Postgres's array literal, built here: pg's generic
+ * array serialization costs more than the statement for large lists.
+ */
+export const bigintArray = (ids: readonly number[]): string => `{${ids.join(",")}}`;
+
+/**
+ * How a writer locks the rows it relies on: `update` (FOR UPDATE: revert, which
+ * may delete them), `no-key-update` (FOR NO KEY UPDATE: rows a commit updates or
+ * must see unchanged), `share` (FOR SHARE: rows a commit only relies on; many
+ * commits hold them together, no writer changes them meanwhile).
+ */
+export type RowLockMode = "update" | "no-key-update" | "share";
+
+const LOCK_CLAUSE: Record<RowLockMode, string> = {
+  update: "FOR UPDATE",
+  "no-key-update": "FOR NO KEY UPDATE",
+  share: "FOR SHARE",
+};
+
+/**
+ * Locks rows by id, in id order (one fixed order for every writer), and returns
+ * them (every column, or `columns`).
+ */
 export async function lockRows<Row>(
   trx: Trx,
   entity: keyof typeof ENTITY_TABLES,
   ids: readonly number[],
+  mode: RowLockMode = "update",
+  columns: "*" | "id, version" = "*",
 ): Promise<Row[]> {
   if (ids.length === 0) return [];
   const result = await sql<Row>`
-    SELECT * FROM ${sql.table(ENTITY_TABLES[entity])}
-    WHERE id = ANY(${[...ids]}::bigint[]) ORDER BY id FOR UPDATE`.execute(trx);
+    SELECT ${sql.raw(columns)} FROM ${sql.table(ENTITY_TABLES[entity])}
+    WHERE id = ANY(${bigintArray(ids)}::bigint[]) ORDER BY id ${sql.raw(LOCK_CLAUSE[mode])}`.execute(
+    trx,
+  );
   return result.rows;
 }

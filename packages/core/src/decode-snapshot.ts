@@ -5,8 +5,9 @@
  * walked again to name the path of what is wrong.
  */
 import { JsonShapeError } from "./json-shape";
+import type { ImportPlan } from "./import-plan";
 import type { Snapshot } from "./snapshot";
-import { SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SHAPE } from "./snapshot-format";
+import { PLAN_SHAPE, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SHAPE } from "./snapshot-format";
 
 /** A snapshot that cannot be read or written: not JSON, another format version, or a bad shape. */
 export class SnapshotFormatError extends Error {
@@ -48,4 +49,110 @@ export function badShape(value: unknown): SnapshotFormatError {
   }
   // accepts and check disagree: a bug in a shape, not in the document.
   return new SnapshotFormatError("Snapshot has a bad shape (the checker found no path)");
+}
+
+/** What commit reads of a snapshot: its job and its plan. */
+export interface SnapshotPlan {
+  job_id: string;
+  plan: ImportPlan;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The byte ranges of the values of the top-level object's keys in `wanted`, by a
+ * walk that skips strings (found with indexOf) and counts nesting: it parses
+ * nothing, so the rest of the document is never turned into objects.
+ */
+function topLevelValues(bytes: Uint8Array, wanted: readonly string[]): Map<string, Uint8Array> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found = new Map<string, Uint8Array>();
+  const names = new Set(wanted);
+  let depth = 0;
+  let key: string | undefined;
+  let valueStart = -1;
+  let expectKey = false;
+  const end = buffer.length;
+  for (let i = 0; i < end; i++) {
+    const byte = buffer[i];
+    if (byte === QUOTE) {
+      // The closing quote: the first one not escaped by an odd run of backslashes.
+      let close = buffer.indexOf(QUOTE, i + 1);
+      for (;;) {
+        if (close < 0)
+          throw new SnapshotFormatError("Snapshot is not JSON: a string is not closed");
+        let slashes = 0;
+        while (buffer[close - 1 - slashes] === BACKSLASH) slashes++;
+        if (slashes % 2 === 0) break;
+        close = buffer.indexOf(QUOTE, close + 1);
+      }
+      if (depth === 1 && expectKey) {
+        key = JSON.parse(buffer.toString("utf8", i, close + 1)) as string;
+        expectKey = false;
+      }
+      i = close;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      depth++;
+      if (depth === 1) expectKey = byte === 0x7b;
+    } else if (byte === 0x7d || byte === 0x5d || byte === 0x2c) {
+      if (depth === 1 && key !== undefined && valueStart >= 0) {
+        if (names.has(key)) found.set(key, buffer.subarray(valueStart, i));
+        key = undefined;
+        valueStart = -1;
+      }
+      if (byte === 0x2c) {
+        if (depth === 1) expectKey = true;
+      } else depth--;
+    } else if (byte === 0x3a && depth === 1) {
+      valueStart = i + 1;
+    }
+  }
+  return found;
+}
+
+/**
+ * Reads what commit needs of snapshot bytes whose SHA-256 already matched the one
+ * recorded at validation (so they are the bytes {@link encodeSnapshot} wrote):
+ * checks the format version, and parses and shape-checks only `job_id` and
+ * `plan`. The rest (the data rows, the issues, the log: most of the bytes) is
+ * skipped, never parsed.
+ *
+ * @throws SnapshotFormatError as {@link decodeSnapshot} does, for the parts it reads.
+ */
+export function decodeSnapshotPlan(bytes: Uint8Array): SnapshotPlan {
+  const parts = topLevelValues(bytes, ["format_version", "job_id", "plan"]);
+  const parse = (name: string): unknown => {
+    const part = parts.get(name);
+    if (part === undefined) return undefined;
+    try {
+      // The bytes are proven (their SHA-256 matched): no need for a fatal UTF-8 decode.
+      return JSON.parse(
+        Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("utf8"),
+      );
+    } catch (error) {
+      throw new SnapshotFormatError(`Snapshot is not UTF-8 JSON: ${(error as Error).message}`);
+    }
+  };
+  const version = parse("format_version");
+  if (version !== SNAPSHOT_FORMAT_VERSION) {
+    throw new SnapshotFormatError(
+      `Snapshot format_version is ${JSON.stringify(version ?? null)}; this code reads version ${SNAPSHOT_FORMAT_VERSION}`,
+    );
+  }
+  const jobId = parse("job_id");
+  if (typeof jobId !== "string")
+    throw new SnapshotFormatError("Snapshot has a bad shape at job_id");
+  const plan = parse("plan");
+  if (!PLAN_SHAPE.accepts(plan)) {
+    try {
+      PLAN_SHAPE.check(plan, "plan");
+    } catch (error) {
+      if (error instanceof JsonShapeError)
+        throw new SnapshotFormatError(`Snapshot has a bad shape at ${error.message}`);
+      throw error;
+    }
+    throw new SnapshotFormatError("Snapshot has a bad shape (the checker found no path)");
+  }
+  return { job_id: jobId, plan };
 }

@@ -6,6 +6,7 @@
 import type { DataRow } from "./data-rows";
 import type {
   FieldChanges,
+  ImportPlan,
   ProductPlanEntry,
   ProductValues,
   VariantPlanEntry,
@@ -171,6 +172,18 @@ const dataRow: JsonShape<DataRow> = objectOf(
 const named = objectOf({ slug: string, name: string, rows });
 const ref = arrayOf(objectOf({ slug: string, id: integer, version: integer }));
 
+/** The snapshot's `plan` (what commit applies), checked on its own at commit. */
+export const PLAN_SHAPE: JsonShape<ImportPlan> = objectOf({
+  candidates: objectOf({
+    categories: arrayOf(named),
+    series: arrayOf(objectOf({ slug: string, name: string, category_slug: string, rows })),
+    brands: arrayOf(named),
+  }),
+  products: arrayOf(productEntry),
+  variants: arrayOf(variantEntry),
+  references: objectOf({ categories: ref, series: ref, brands: ref, products: ref }),
+}) as unknown as JsonShape<ImportPlan>;
+
 /** The whole snapshot, as {@link SNAPSHOT_FORMAT_VERSION} lays it out. */
 export const SNAPSHOT_SHAPE: JsonShape<Snapshot> = objectOf({
   format_version: oneOf(SNAPSHOT_FORMAT_VERSION),
@@ -184,14 +197,5 @@ export const SNAPSHOT_SHAPE: JsonShape<Snapshot> = objectOf({
   variants: recordOf(objectOf({ product: string, dimensions: text, price: text, specs })),
   normalization_log: arrayOf(logEntry),
   data_rows: objectOf({ headers: arrayOf(string), rows: arrayOf(dataRow) }),
-  plan: objectOf({
-    candidates: objectOf({
-      categories: arrayOf(named),
-      series: arrayOf(objectOf({ slug: string, name: string, category_slug: string, rows })),
-      brands: arrayOf(named),
-    }),
-    products: arrayOf(productEntry),
-    variants: arrayOf(variantEntry),
-    references: objectOf({ categories: ref, series: ref, brands: ref, products: ref }),
-  }),
+  plan: PLAN_SHAPE,
 }) as unknown as JsonShape<Snapshot>;

@@ -6,6 +6,7 @@ import {
   normalizeFile,
   planImport,
   decodeSnapshot,
+  decodeSnapshotPlan,
   encodeSnapshot,
   SNAPSHOT_FORMAT_VERSION,
   SnapshotFormatError,
@@ -105,6 +106,39 @@ describe("snapshot", () => {
     const specs = decoded.variants.V?.specs ?? {};
     expect(Object.getPrototypeOf(specs)).toBeNull();
     expect(Object.keys(specs)).toEqual(["__proto__"]);
+  });
+
+  it("reads only the job and the plan at commit, the same as the whole decode, whatever the text holds", () => {
+    const snapshot = sampleSnapshot();
+    // Text with quotes, backslashes, braces and commas, and a spec named "plan".
+    const tricky = 'a "quoted", {brace} [x] \\ \\"plan\\": {"candidates": 1}';
+    snapshot.input.filename = tricky;
+    (snapshot.issues as unknown[]).length = 0;
+    snapshot.data_rows.rows[0]?.cells.splice(0, 1, tricky);
+    const { bytes } = encodeSnapshot(snapshot);
+    const whole = decodeSnapshot(bytes);
+    expect(decodeSnapshotPlan(bytes)).toEqual({ job_id: whole.job_id, plan: whole.plan });
+    expect(JSON.parse(JSON.stringify(decodeSnapshotPlan(bytes).plan))).toEqual(
+      JSON.parse(JSON.stringify(whole.plan)),
+    );
+  });
+
+  it("refuses at commit a plan of the wrong shape or another format version", () => {
+    const document = JSON.parse(encodeSnapshot(sampleSnapshot()).bytes.toString()) as Record<
+      string,
+      unknown
+    >;
+    const bytesOf = (value: unknown) => Buffer.from(JSON.stringify(value));
+    expect(() => decodeSnapshotPlan(bytesOf({ ...document, format_version: 2 }))).toThrow(
+      SnapshotFormatError,
+    );
+    expect(() => decodeSnapshotPlan(bytesOf({ ...document, plan: { products: [] } }))).toThrow(
+      /bad shape at plan/,
+    );
+    expect(() => decodeSnapshotPlan(bytesOf({ ...document, job_id: 1 }))).toThrow(/job_id/);
+    expect(() => decodeSnapshotPlan(Buffer.from('{"plan": "unclosed'))).toThrow(
+      SnapshotFormatError,
+    );
   });
 
   it("refuses a result planned in another mode than the input says", () => {

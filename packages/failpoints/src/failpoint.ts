@@ -41,8 +41,9 @@ export const FAILPOINTS = {
   "commit.tx.open":
     "commit transaction: the commit lock held, application_name set, nothing locked or written",
   "commit.tx.catalog-written":
-    "commit transaction: every catalog row written, the change log not yet",
-  "commit.tx.change-logged": "commit transaction: the change log written, the job still running",
+    "commit transaction: candidates, products and new variants written with their change log, variant updates not yet",
+  "commit.tx.change-logged":
+    "commit transaction: every catalog row and its change log written, the job still running",
   "commit.tx.finished": "commit transaction: the job's final status written, before COMMIT",
   "post-commit.started": "after COMMIT: the job committed, db_verify not run",
   "post-commit.verified": "after COMMIT: db_verify computed, not recorded",

@@ -1,8 +1,11 @@
 /**
- * The commit job (SPEC §5–6): reads only the snapshot, checks its SHA-256
- * against Postgres, applies its plan in one transaction (drift check, writes,
- * change log, the job's final status), then verifies the created rows in the
- * database (db_verify) and enqueues the report of the result (report work). A refused commit (integrity,
+ * The commit job (SPEC §5–6): reads only the snapshot, hashing it as it streams
+ * from S3, checks its SHA-256 against Postgres, reads its plan (only the plan:
+ * the bytes are proven, the rest is not parsed), applies the plan in one
+ * transaction (locks on the rows it relies on, drift check, writes, change log,
+ * the job's final status), then verifies the created rows in the database
+ * (db_verify) and enqueues the report of the result (report work). Commits whose rows do not overlap run at
+ * the same time (see apply-commit-plan.ts and run-in-commit-transaction.ts). A refused commit (integrity,
  * drift, timeout) writes nothing to the catalog. Safe to run twice: the job row
  * is locked inside the transaction and a job already applied is left alone; a
  * committed job whose db_verify is missing (a crash after COMMIT) still owes the
@@ -14,9 +17,11 @@ import {
   applyCommitPlan,
   CatalogDriftError,
   type CommitCounts,
+  type LockedRows,
+  lockPlanRows,
   plannedCounts,
 } from "@catalog/catalog";
-import { decodeSnapshot, type Snapshot, SnapshotFormatError } from "@catalog/core";
+import { decodeSnapshotPlan, SnapshotFormatError, type SnapshotPlan } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import { failpoint } from "@catalog/failpoints";
 import {
@@ -32,7 +37,7 @@ import {
   UnrecoverableJobError,
 } from "@catalog/jobs";
 import { LOG_PATTERNS } from "@catalog/observability";
-import { getObjectBuffer } from "@catalog/storage";
+import { getObjectStream } from "@catalog/storage";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { toCommitPlan } from "./commit-plan-from-snapshot";
 import { verifyCreatedRows } from "./db-verify";
@@ -60,7 +65,7 @@ export async function commitImport(
   // The commit's duration is its own work: the wait for the commit lock is not counted.
   const started = performance.now();
   let lockWaitMs = 0;
-  let applied: { job: ImportJob; snapshot: Snapshot } | undefined;
+  let applied: ImportJob | undefined;
   try {
     applied = await apply(job, deps, (waitedMs) => {
       lockWaitMs = waitedMs;
@@ -83,8 +88,8 @@ export async function commitImport(
     const current = await findImportJob(deps.db, importId);
     return current && owesPostCommit(current) ? completePostCommitWork(current, deps) : current;
   }
-  deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.job.status, mode: job.mode });
-  return completePostCommitWork(applied.job, deps, applied.snapshot);
+  deps.metrics.jobsTotal.inc({ phase: "commit", outcome: applied.status, mode: job.mode });
+  return completePostCommitWork(applied, deps);
 }
 
 /** Drift becomes SNAPSHOT_STALE with the keys; other JobFailures pass through. */
@@ -111,10 +116,10 @@ async function apply(
   job: ImportJob,
   deps: WorkerDependencies,
   onLockTaken: (waitedMs: number) => void,
-): Promise<{ job: ImportJob; snapshot: Snapshot } | undefined> {
+): Promise<ImportJob | undefined> {
   const { db } = deps;
-  const snapshot = await readSnapshot(job, deps);
-  const plan = toCommitPlan(snapshot);
+  const bytes = await readSnapshotBytes(job, deps);
+  const plan = toCommitPlan(readPlan(job, bytes));
   const promised = plannedCounts(plan);
   const total =
     promised.products.create +
@@ -124,14 +129,21 @@ async function apply(
   await recordProgress(db, job.id, { phase: "commit", done: 0, total });
   await failpoint("commit.snapshot-read");
 
-  const finished = await runInCommitTransaction(
+  const finished = await runInCommitTransaction<
+    ImportJob | undefined,
+    { job: ImportJob; rows: LockedRows } | undefined
+  >(
     db,
-    { jobId: job.id, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger, onLockTaken },
-    async (trx, checkDeadline) => {
-      await failpoint("commit.tx.open");
-      const locked = await lockImportJob(trx, job.id);
-      if (locked?.status !== "running") return undefined;
-      const done = await applyCommitPlan(trx, job.id, plan);
+    {
+      jobId: job.id,
+      timeoutMs: deps.limits.commitTimeoutMs,
+      logger: deps.logger,
+      onLockTaken,
+      catalogLock: "shared",
+    },
+    async (trx, checkDeadline, locked) => {
+      if (!locked) return undefined;
+      const done = await applyCommitPlan(trx, job.id, plan, locked.rows);
       await failpoint("commit.tx.change-logged");
       checkDeadline();
       if (!isDeepStrictEqual(done, promised)) {
@@ -143,30 +155,48 @@ async function apply(
           { done, promised },
         );
       }
-      const finished = await finishCommit(trx, job.id, locked.error_count ? "partial" : "success", {
-        result: JSON.stringify(done satisfies CommitCounts),
-        completed_at: new Date(),
-        retryable: false,
-        progress: JSON.stringify({ phase: "commit", done: total, total }),
-      });
+      const finished = await finishCommit(
+        trx,
+        job.id,
+        locked.job.error_count ? "partial" : "success",
+        {
+          result: JSON.stringify(done satisfies CommitCounts),
+          completed_at: new Date(),
+          retryable: false,
+          progress: JSON.stringify({ phase: "commit", done: total, total }),
+        },
+      );
       if (!finished) throw new Error(`Job ${job.id} left 'running' during its commit`);
       await failpoint("commit.tx.finished");
       return finished;
     },
+    // Before the budget: the job's row, then the plan's rows (waits for overlapping commits).
+    async (trx) => {
+      await failpoint("commit.tx.open");
+      const lockedJob = await lockImportJob(trx, job.id);
+      if (lockedJob?.status !== "running") return undefined;
+      return { job: lockedJob, rows: await lockPlanRows(trx, plan) };
+    },
   );
-  return finished && { job: finished, snapshot };
+  return finished;
 }
 
 /**
- * The job's snapshot, after checking its bytes against the SHA-256 recorded at
- * validation (SNAPSHOT_INTEGRITY_FAILED otherwise: logged, counted, nothing written).
+ * The job's snapshot bytes, hashed as they stream from S3 and checked against the
+ * SHA-256 recorded at validation (SNAPSHOT_INTEGRITY_FAILED otherwise: logged,
+ * counted, nothing written).
  */
-async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<Snapshot> {
+async function readSnapshotBytes(job: ImportJob, deps: WorkerDependencies): Promise<Buffer> {
   const { store, metrics, logger } = deps;
   if (!job.snapshot_key || !job.snapshot_hash)
     throw new UnrecoverableJobError("SNAPSHOT_INVALID", `Job ${job.id} has no snapshot recorded`);
-  const bytes = await getObjectBuffer(store, job.snapshot_key);
-  const actual = createHash("sha256").update(bytes).digest("hex");
+  const hash = createHash("sha256");
+  const chunks: Buffer[] = [];
+  for await (const chunk of await getObjectStream(store, job.snapshot_key)) {
+    hash.update(chunk as Buffer);
+    chunks.push(chunk as Buffer);
+  }
+  const actual = hash.digest("hex");
   if (actual !== job.snapshot_hash.trim()) {
     metrics.snapshotIntegrityFailures.inc();
     logger.error(
@@ -183,7 +213,12 @@ async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<S
       },
     );
   }
-  const snapshot = decodeOrRefuse(bytes);
+  return Buffer.concat(chunks);
+}
+
+/** The plan of the job's checked snapshot bytes (only the plan is parsed). */
+function readPlan(job: ImportJob, bytes: Buffer): SnapshotPlan {
+  const snapshot = refuseUnreadable(() => decodeSnapshotPlan(bytes));
   if (snapshot.job_id !== job.id)
     throw new JobFailure("SNAPSHOT_INTEGRITY_FAILED", "The snapshot belongs to another job");
   return snapshot;
@@ -201,7 +236,6 @@ async function readSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<S
 export async function completePostCommitWork(
   job: ImportJob,
   deps: WorkerDependencies,
-  _validatedSnapshot?: Snapshot,
 ): Promise<ImportJob | undefined> {
   await failpoint("post-commit.started");
   const report = await verifyCreatedRows(deps.db, job.id);
@@ -221,13 +255,9 @@ export async function completePostCommitWork(
   return completed;
 }
 
-/**
- * The snapshot document in `bytes` (whose hash already matched). Bytes that are
- * not a snapshot fail the same way on every attempt: never retried.
- */
-function decodeOrRefuse(bytes: Buffer): Snapshot {
+function refuseUnreadable<T>(read: () => T): T {
   try {
-    return decodeSnapshot(bytes);
+    return read();
   } catch (error) {
     if (!(error instanceof SnapshotFormatError)) throw error;
     throw new UnrecoverableJobError(

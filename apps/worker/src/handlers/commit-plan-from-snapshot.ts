@@ -5,15 +5,15 @@
  * relies on unchanged.
  */
 import type { CommitPlan, PlannedProduct, PlannedVariant, SeenRow } from "@catalog/catalog";
-import type { EntityRef, ProductValues, Snapshot, VariantValues } from "@catalog/core";
+import type { EntityRef, ImportPlan, ProductValues, VariantValues } from "@catalog/core";
 
 const product = (slug: string, values: ProductValues): PlannedProduct => ({ slug, ...values });
 
+// The specs record goes to SQL as JSON only (JSON.stringify writes a record
+// without a prototype as any other): it is not copied.
 const variant = (model_code: string, values: VariantValues): PlannedVariant => ({
   model_code,
   ...values,
-  // A plain object for JSON and SQL; the snapshot's record has no prototype.
-  specs: Object.fromEntries(Object.entries(values.specs)),
 });
 
 const seen = (key: string, row: { id: number; version: number }): SeenRow => ({
@@ -23,8 +23,8 @@ const seen = (key: string, row: { id: number; version: number }): SeenRow => ({
 });
 const refs = (list: EntityRef[]) => list.map((ref) => seen(ref.slug, ref));
 
-/** The CommitPlan of `snapshot`. */
-export function toCommitPlan(snapshot: Snapshot): CommitPlan {
+/** The CommitPlan of `snapshot` (a whole snapshot, or the part commit reads). */
+export function toCommitPlan(snapshot: { plan: ImportPlan }): CommitPlan {
   const { plan } = snapshot;
   const plan_: CommitPlan = {
     create: {

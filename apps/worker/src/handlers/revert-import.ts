@@ -49,7 +49,14 @@ export async function revertImport(
   try {
     const reverted = await runInCommitTransaction(
       deps.db,
-      { jobId: importId, timeoutMs: deps.limits.commitTimeoutMs, logger: deps.logger },
+      {
+        jobId: importId,
+        timeoutMs: deps.limits.commitTimeoutMs,
+        logger: deps.logger,
+        // Alone: no commit runs meanwhile, so "nothing else uses what the job
+        // created" holds until this transaction ends.
+        catalogLock: "exclusive",
+      },
       async (trx) => {
         const locked = await lockImportJob(trx, importId);
         if (locked?.status !== "success" && locked?.status !== "partial") return undefined;

@@ -1,11 +1,19 @@
 /**
- * The transaction every commit and revert runs in. Commits are serialized with
- * one transaction-scoped advisory lock: they are rare and short, and one at a
- * time makes them deadlock-free by construction (row locks are still taken, in
- * id order, against concurrent writers such as an operator's SQL).
+ * The transaction every commit and revert runs in. It first takes the catalog
+ * write lock, a transaction-scoped advisory lock: commits take it SHARED (they
+ * run together), a revert EXCLUSIVE (it waits for the commits in flight and
+ * runs alone; what it checks, such as "no other row uses what the job created",
+ * then holds until it commits). An operator (or a test) holding the lock
+ * exclusively on a session of its own stops every commit at its start.
  *
- * The timeout is the commit's own budget: it starts once the lock is taken, so
- * a commit queued behind a long one is not failed for waiting. Past it the
+ * Commits exclude each other by row locks instead, taken in the caller's `lock`
+ * step in one global order (entity, then id: see `lockPlanRows`), so that two
+ * commits whose rows overlap run one after the other and cannot deadlock, and
+ * two whose rows do not run at the same time.
+ *
+ * The timeout is the commit's own budget: it starts once the locks are taken
+ * (the catalog lock and whatever the `lock` step takes), so a commit queued
+ * behind a long one is not failed for waiting. Past it the
  * statement in flight is cancelled, so Postgres rolls back at once rather than
  * after the work would have finished, and only ever that statement:
  * - `statement_timeout` is set for the transaction alone (SET LOCAL), so
@@ -25,7 +33,7 @@ import { JobFailure } from "@catalog/jobs";
 import type { Logger } from "@catalog/observability";
 import { type Kysely, sql, type Transaction } from "kysely";
 
-/** Key of the advisory lock that serializes catalog writes by imports. */
+/** Key of the catalog write lock (advisory): shared by commits, exclusive for a revert. */
 export const CATALOG_WRITE_LOCK = 0x6361_7461; // "cata"
 
 /** The `application_name` of the connection while job `jobId`'s transaction is open. */
@@ -64,19 +72,23 @@ export interface CommitTransactionOptions {
   /** The budget of the work once the lock is taken. */
   timeoutMs: number;
   logger?: Logger;
-  /** Told how long the lock took to get, once it is held. */
+  /** Told how long the locks took to get, once they are held. */
   onLockTaken?: (waitedMs: number) => void;
+  /** shared: commits (they exclude each other by row locks); exclusive: revert. */
+  catalogLock: "shared" | "exclusive";
 }
 
 /**
- * Runs `work` in one transaction holding the catalog write lock. Past
- * `timeoutMs` of its own (the wait for the lock not counted) the transaction is
+ * Runs `lock`, then `work` with what `lock` returned, in one transaction holding
+ * the catalog write lock. Past `timeoutMs` of its own (the catalog lock and the
+ * `lock` step not counted: they wait for other transactions) the transaction is
  * rolled back and a retryable COMMIT_TIMEOUT JobFailure is thrown.
  */
-export async function runInCommitTransaction<T>(
+export async function runInCommitTransaction<T, L = never>(
   db: Kysely<Database>,
   options: CommitTransactionOptions,
-  work: (trx: Transaction<Database>, checkDeadline: () => void) => Promise<T>,
+  work: (trx: Transaction<Database>, checkDeadline: () => void, locked: L) => Promise<T>,
+  lock?: (trx: Transaction<Database>) => Promise<L>,
 ): Promise<T> {
   const { timeoutMs } = options;
   let timedOut = false;
@@ -87,16 +99,20 @@ export async function runInCommitTransaction<T>(
   try {
     return await db.transaction().execute(async (trx) => {
       const requested = performance.now();
-      await sql`SELECT pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`.execute(trx);
+      if (options.catalogLock === "shared")
+        await sql`SELECT pg_advisory_xact_lock_shared(${CATALOG_WRITE_LOCK})`.execute(trx);
+      else await sql`SELECT pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`.execute(trx);
+      const identity = await openTransaction(trx, options);
+      const locked = (lock ? await lock(trx) : undefined) as L;
       options.onLockTaken?.(performance.now() - requested);
-      // From here on the budget runs.
-      let identity: TransactionIdentity | undefined;
+      // From here on the budget runs: Postgres stops any one statement past it, the
+      // timer cancels the statement in flight at the exact deadline.
+      await sql`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(trx);
       timer = setTimeout(() => {
         timedOut = true;
-        if (identity) void cancelOwnStatement(db, identity).catch(() => undefined);
+        void cancelOwnStatement(db, identity).catch(() => undefined);
       }, timeoutMs);
-      identity = await openTransaction(trx, options);
-      const result = await work(trx, checkDeadline);
+      const result = await work(trx, checkDeadline, locked);
       checkDeadline();
       // From here on only COMMIT runs: never cancel it.
       clearTimeout(timer);
@@ -112,16 +128,15 @@ export async function runInCommitTransaction<T>(
 }
 
 /**
- * Sets the transaction's own statement_timeout and application_name and returns
- * its identity, in one round trip.
+ * Sets the transaction's own application_name and returns its identity, in one
+ * round trip (its statement_timeout is set once the locks are held).
  */
 async function openTransaction(
   trx: Transaction<Database>,
   options: CommitTransactionOptions,
 ): Promise<TransactionIdentity> {
   const { rows } = await sql<TransactionIdentity>`
-    SELECT set_config('statement_timeout', ${String(options.timeoutMs)}, true) AS timeout,
-      set_config('application_name', ${commitApplicationName(options.jobId)}, true) AS name,
+    SELECT set_config('application_name', ${commitApplicationName(options.jobId)}, true) AS name,
       pg_backend_pid() AS "pid",
       (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS "backendStart",
       now()::text AS "xactStart"`.execute(trx);
