@@ -5,7 +5,8 @@
  * in a long-lived worker), then an import of VARIANTS rows of the benchmark file,
  * validated then committed. The worker's VmRSS is sampled every 20 ms. Printed per
  * phase: wall time, peak RSS and its rise, an RSS timeline, and the CPU profile
- * sliced to the phase (areas, functions, pipeline stages).
+ * sliced to the phase (areas, functions, pipeline stages), once up to the status
+ * (`validated`, `success`) and once until the worker was idle (the report included).
  *
  * Run: `node --import tsx bench/tools/profile-import.ts [variants] [xlsx|csv]`
  * (default 10000 xlsx). The profile stays in the printed folder for a viewer
@@ -142,6 +143,11 @@ async function main(): Promise<void> {
           `${(((memory.peak - memory.before) * MiB) / VARIANTS / 1024).toFixed(1)} KiB per row)`,
       );
       console.log(`   RSS timeline (s:MiB): ${memory.timeline}`);
+      // The path to the status alone (the report is queued work after it).
+      printSummary(
+        `${phase} CPU up to the status`,
+        summarizeProfile(join(profiles, profile), from, status, [...stages]),
+      );
       printSummary(
         `${phase} CPU`,
         summarizeProfile(join(profiles, profile), from, to, [...stages]),

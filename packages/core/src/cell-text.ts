@@ -53,6 +53,9 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NO_BREAK_SPACES = /[\u00a0\u2007\u202f]/g;
 
+/** Text that may need more than trimming: anything but printable ASCII, tab, LF and CR. */
+const BEYOND_PLAIN_ASCII = /[^\t\n\r\u0020-\u007e]/;
+
 /** The text steps in order; each one that changes the text is logged. */
 const TEXT_STEPS: readonly [NormalizationKind, (text: string) => string][] = [
   ["control_characters", (text) => text.replace(CONTROL, "").replace(LONE_SURROGATE, "\ufffd")],
@@ -67,15 +70,32 @@ const TEXT_STEPS: readonly [NormalizationKind, (text: string) => string][] = [
  */
 export function normalizeText(text: string, at: CellPosition, log: LogSink): string | null {
   let value = text;
+  if (!BEYOND_PLAIN_ASCII.test(value)) {
+    // Printable ASCII, tab and line breaks: no control character, no-break space or
+    // surrogate to replace, and NFC leaves it as is, so trimming is the only step that applies.
+    const trimmed = value.trim();
+    if (trimmed !== value) log?.({ ...at, kind: "trim", from: value, to: trimmed });
+    value = trimmed;
+  } else {
+    value = normalizeSteps(value, at, log);
+  }
+  // Empty tokens are at most 4 characters; text of more than 8 UTF-16 units holds more
+  // than 4 code points, and lower-casing maps each code point to at least one.
+  if (value.length > 8 || !isEmptyToken(value)) return value;
+  // An empty cell is not a change worth a log line; a token such as `N/A` is.
+  if (value !== "") log?.({ ...at, kind: "empty_token", from: value, to: null });
+  return null;
+}
+
+/** {@link TEXT_STEPS} applied in order, each change logged. */
+function normalizeSteps(text: string, at: CellPosition, log: LogSink): string {
+  let value = text;
   for (const [kind, step] of TEXT_STEPS) {
     const next = step(value);
     if (next !== value) log?.({ ...at, kind, from: value, to: next });
     value = next;
   }
-  if (!isEmptyToken(value)) return value;
-  // An empty cell is not a change worth a log line; a token such as `N/A` is.
-  if (value !== "") log?.({ ...at, kind: "empty_token", from: value, to: null });
-  return null;
+  return value;
 }
 
 /** Normalizes a cell of a text column: its text (see {@link cellAsText}), then {@link normalizeText}. */

@@ -37,8 +37,22 @@ export function codePointLength(text: string): number {
   return length;
 }
 
+/** Every canonical column null, keys in {@link CANONICAL_COLUMNS} order (a literal: one shape for all rows). */
 function emptyValues(): FieldValues {
-  return Object.fromEntries(CANONICAL_COLUMNS.map((column) => [column, null])) as FieldValues;
+  return {
+    category: null,
+    category_slug: null,
+    series: null,
+    series_slug: null,
+    brand: null,
+    brand_slug: null,
+    product_slug: null,
+    title_tr: null,
+    title_en: null,
+    model_code: null,
+    dimensions: null,
+    price: null,
+  };
 }
 
 /** Normalizes `raw` under `header`; log entries go to `log`. */

@@ -46,8 +46,18 @@ const TRANSLITERATION: ReadonlyMap<string, string> = new Map([
   ["Þ", "th"],
 ]);
 
+/** Any UTF-16 unit beyond ASCII (surrogates included). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** The slug of `text`; empty when `text` has no letter or digit that maps to ASCII. */
 export function slugify(text: string): string {
+  // ASCII needs no transliteration, has no decomposition and no mark.
+  if (!NON_ASCII.test(text)) {
+    return text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "");
+  }
   return text
     .replace(/[\u0080-\uffff]/g, (char) => TRANSLITERATION.get(char) ?? char)
     .normalize("NFKD")

@@ -11,10 +11,23 @@ export type SpecRecord = Record<string, string>;
 /** A prototype-less record of `specs`, keys in code point order. */
 export function specsToRecord(specs: ReadonlyMap<string, string>): SpecRecord {
   const record: SpecRecord = Object.create(null);
-  for (const name of [...specs.keys()].sort(compareCodePoints)) {
+  for (const name of inCodePointOrder([...specs.keys()])) {
     record[name] = specs.get(name) as string;
   }
   return record;
+}
+
+/**
+ * `names` sorted by code point, in place. A row's specs come in the header's column
+ * order, which is usually already sorted: one pass checks that before sorting.
+ */
+function inCodePointOrder(names: string[]): string[] {
+  for (let index = 1; index < names.length; index++) {
+    if (compareCodePoints(names[index - 1] as string, names[index] as string) > 0) {
+      return names.sort(compareCodePoints);
+    }
+  }
+  return names;
 }
 
 /** The own string entries of a stored specs object as a Map (untrusted keys, untrusted values dropped). */
@@ -49,7 +62,17 @@ export function sameSpecs(a: ReadonlyMap<string, string>, b: ReadonlyMap<string,
 /** A prototype-less record whose keys are user text (model codes, slugs), keys in code point order. */
 export function toSafeRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
   const record: Record<string, T> = Object.create(null);
-  const sorted = [...entries].sort(([a], [b]) => compareCodePoints(a, b));
+  const sorted = [...entries];
+  // Often already in order (model codes as the file lists them): one pass checks that before sorting.
+  for (let index = 1; index < sorted.length; index++) {
+    if (
+      compareCodePoints((sorted[index - 1] as [string, T])[0], (sorted[index] as [string, T])[0]) >
+      0
+    ) {
+      sorted.sort(([a], [b]) => compareCodePoints(a, b));
+      break;
+    }
+  }
   for (const [key, value] of sorted) record[key] = value;
   return record;
 }

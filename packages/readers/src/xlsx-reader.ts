@@ -139,7 +139,10 @@ async function* requireClosingTags(
     // them. Once <sheetData> is closed only the tail matters.
     const text = (sheetDataClosed ? chunk.subarray(-TAIL_BYTES) : chunk).toString("latin1");
     const window = tail + text;
-    if (!sheetDataClosed && SHEET_DATA_END.test(window)) sheetDataClosed = true;
+    // `includes` first: the regex would try every `<` of the chunk.
+    if (!sheetDataClosed && window.includes("sheetData") && SHEET_DATA_END.test(window)) {
+      sheetDataClosed = true;
+    }
     tail = window.slice(-TAIL_BYTES);
     yield chunk;
   }
