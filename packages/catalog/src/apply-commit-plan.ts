@@ -24,7 +24,13 @@
 import type { CatalogEntity, Database } from "@catalog/db";
 import { failpoint } from "@catalog/failpoints";
 import { sql, type Transaction } from "kysely";
-import { ENTITY_TABLES, lockRows, type RowLockMode } from "./catalog-writes";
+import {
+  ENTITY_TABLES,
+  lockRows,
+  type ProductValues,
+  type RowLockMode,
+  type VariantValues,
+} from "./catalog-writes";
 import type {
   CommitCounts,
   CommitPlan,
@@ -272,22 +278,13 @@ async function insertSeries(
   return written;
 }
 
-interface ProductRow {
-  slug: string;
-  title_tr: string | null;
-  title_en: string | null;
-  category_id: number;
-  series_id: number | null;
-  brand_id: number | null;
-}
-
 const PRODUCT_RECORD =
   "r(id bigint, slug text, title_tr text, title_en text, category_id bigint, series_id bigint, brand_id bigint)";
 
 async function insertProducts(
   trx: Trx,
   jobId: string,
-  rows: readonly ProductRow[],
+  rows: readonly ProductValues[],
 ): Promise<WrittenRow[]> {
   const written = await chunked(rows, async (json) => {
     const result = await sql<WrittenRow>`
@@ -312,7 +309,7 @@ async function insertProducts(
 async function updateProducts(
   trx: Trx,
   jobId: string,
-  rows: readonly (ProductRow & { id: number })[],
+  rows: readonly (ProductValues & { id: number })[],
 ): Promise<WrittenRow[]> {
   const written = await chunked(rows, async (json) => {
     const result = await sql<WrittenRow>`
@@ -337,21 +334,13 @@ async function updateProducts(
   return written;
 }
 
-interface VariantRow {
-  model_code: string;
-  product_id: number;
-  dimensions: string | null;
-  price: string | null;
-  specs: Readonly<Record<string, string>>;
-}
-
 const VARIANT_RECORD =
   "r(id bigint, model_code text, product_id bigint, dimensions text, price numeric, specs jsonb)";
 
 async function insertVariants(
   trx: Trx,
   jobId: string,
-  rows: readonly VariantRow[],
+  rows: readonly VariantValues[],
 ): Promise<number> {
   let count = 0;
   for (let start = 0; start < rows.length; start += CHUNK) {
@@ -375,7 +364,7 @@ async function insertVariants(
 async function updateVariants(
   trx: Trx,
   jobId: string,
-  rows: readonly (VariantRow & { id: number })[],
+  rows: readonly (VariantValues & { id: number })[],
 ): Promise<number> {
   let count = 0;
   for (let start = 0; start < rows.length; start += CHUNK) {
@@ -429,7 +418,7 @@ export async function applyCommitPlan(
   const createdBrands = await insertNamed(trx, jobId, "brand", plan.create.brands);
   const brands = idsByKey([...plan.rely.brands, ...createdBrands]);
 
-  const productValues = (p: PlannedProduct): ProductRow => ({
+  const productValues = (p: PlannedProduct): ProductValues => ({
     slug: p.slug,
     title_tr: p.title_tr,
     title_en: p.title_en,
@@ -449,7 +438,7 @@ export async function applyCommitPlan(
     ...createdProducts,
   ]);
 
-  const variantValues = (v: PlannedVariant): VariantRow => ({
+  const variantValues = (v: PlannedVariant): VariantValues => ({
     model_code: v.model_code,
     product_id: idOf(products, "product", v.product_slug),
     dimensions: v.dimensions,

@@ -1,9 +1,11 @@
 /**
- * Set-based writes of catalog rows for commit and revert: each call is one
- * statement per chunk of up to 5,000 rows (`unnest` of one array per column),
- * never a round trip per row. Rows are written in the order given; callers pass
- * them sorted by identity so concurrent writers take index locks in one order.
- * Every function demands a Transaction: the caller owns it.
+ * Set-based catalog writes of revert (restoring updated rows, deleting created
+ * ones) and the row locks commit and revert take: each call is one statement per
+ * chunk of up to 5,000 rows (`unnest` of one array per column), never a round
+ * trip per row. Rows are written in the order given; callers pass them sorted by
+ * identity so concurrent writers take index locks in one order. A commit's own
+ * writes, which log their changes in the same statements, are in
+ * apply-commit-plan.ts. Every function demands a Transaction: the caller owns it.
  */
 import type { Database } from "@catalog/db";
 import { sql, type Transaction } from "kysely";
@@ -31,43 +33,6 @@ export interface WrittenRow {
   version: number;
 }
 
-export interface NamedRow {
-  slug: string;
-  name: string;
-}
-
-/** Inserts categories or brands; returns their ids and versions. */
-export function insertNamedRows(
-  trx: Trx,
-  table: "catalog_category" | "catalog_brand",
-  rows: readonly NamedRow[],
-): Promise<WrittenRow[]> {
-  return chunked(rows, async (chunk) => {
-    const result = await sql<WrittenRow>`
-      INSERT INTO ${sql.table(table)} (slug, name)
-      SELECT * FROM unnest(${chunk.map((r) => r.slug)}::text[], ${chunk.map((r) => r.name)}::text[])
-      RETURNING id, slug AS key, version`.execute(trx);
-    return result.rows;
-  });
-}
-
-export interface NewSeriesRow extends NamedRow {
-  category_id: number;
-}
-
-/** Inserts series. */
-export function insertSeries(trx: Trx, rows: readonly NewSeriesRow[]): Promise<WrittenRow[]> {
-  return chunked(rows, async (chunk) => {
-    const result = await sql<WrittenRow>`
-      INSERT INTO catalog_series (slug, name, category_id)
-      SELECT * FROM unnest(
-        ${chunk.map((r) => r.slug)}::text[], ${chunk.map((r) => r.name)}::text[],
-        ${chunk.map((r) => r.category_id)}::bigint[])
-      RETURNING id, slug AS key, version`.execute(trx);
-    return result.rows;
-  });
-}
-
 /** A product's stored fields (by id for references). */
 export interface ProductValues {
   slug: string;
@@ -85,19 +50,6 @@ const productColumns = (chunk: readonly ProductValues[]) => [
   chunk.map((r) => r.series_id),
   chunk.map((r) => r.brand_id),
 ];
-
-/** Inserts products. */
-export function insertProducts(trx: Trx, rows: readonly ProductValues[]): Promise<WrittenRow[]> {
-  return chunked(rows, async (chunk) => {
-    const [tr, en, category, series, brand] = productColumns(chunk);
-    const result = await sql<WrittenRow>`
-      INSERT INTO catalog_product (slug, title_tr, title_en, category_id, series_id, brand_id)
-      SELECT * FROM unnest(${chunk.map((r) => r.slug)}::text[], ${tr}::text[], ${en}::text[],
-        ${category}::bigint[], ${series}::bigint[], ${brand}::bigint[])
-      RETURNING id, slug AS key, version`.execute(trx);
-    return result.rows;
-  });
-}
 
 /** Overwrites products (by id) with the given full values. */
 export function updateProducts(
@@ -136,19 +88,6 @@ const variantColumns = (chunk: readonly VariantValues[]) => [
   // JSON.stringify of a Map-free plain object; keys are user text but only data here.
   chunk.map((r) => JSON.stringify(r.specs)),
 ];
-
-/** Inserts variants. */
-export function insertVariants(trx: Trx, rows: readonly VariantValues[]): Promise<WrittenRow[]> {
-  return chunked(rows, async (chunk) => {
-    const [product, dimensions, price, specs] = variantColumns(chunk);
-    const result = await sql<WrittenRow>`
-      INSERT INTO catalog_variant (model_code, product_id, dimensions, price, specs)
-      SELECT * FROM unnest(${chunk.map((r) => r.model_code)}::text[], ${product}::bigint[],
-        ${dimensions}::text[], ${price}::numeric[], ${specs}::jsonb[])
-      RETURNING id, model_code AS key, version`.execute(trx);
-    return result.rows;
-  });
-}
 
 /** Overwrites variants (by id) with the given full values. */
 export function updateVariants(
