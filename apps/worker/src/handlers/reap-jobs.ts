@@ -104,6 +104,25 @@ export async function reapJobs(
 }
 
 /**
+ * Enqueues the work of `kind` for job `jobId` again under the queue job id of
+ * `generation`, unless a queue job that will still run holds it; a finished
+ * one is removed first (or the enqueue would be a no-op). Returns whether it
+ * was enqueued.
+ */
+async function requeueUnlessLive(
+  queues: ImportQueues,
+  kind: "validate" | "report",
+  jobId: string,
+  generation: number,
+  requestId: string | null,
+): Promise<boolean> {
+  if (await hasLiveQueueJob(queues, kind, jobId, generation)) return false;
+  await (await queues[kind].getJob(queueJobId(kind, jobId, generation)))?.remove();
+  await enqueueImportWork(queues, kind, jobId, generation, requestId);
+  return true;
+}
+
+/**
  * Jobs whose report has been pending for more than `lostAfterS` with no queue
  * work that will build it (Redis lost it, its retries ran out during an outage,
  * or the worker died before enqueueing it): enqueued again under the queue job
@@ -129,10 +148,8 @@ async function requeueLostReports(
     .execute();
   const requeued: string[] = [];
   for (const job of pending) {
-    if (await hasLiveQueueJob(queues, "report", job.id, job.report_generation)) continue;
-    const id = queueJobId("report", job.id, job.report_generation);
-    await (await queues.report.getJob(id))?.remove();
-    await enqueueImportWork(queues, "report", job.id, job.report_generation, job.request_id);
+    if (!(await requeueUnlessLive(queues, "report", job.id, job.report_generation, job.request_id)))
+      continue;
     requeued.push(job.id);
     deps.logger.warn(
       { job_id: job.id, phase: "reaper", kind: "report", generation: job.report_generation },
@@ -160,9 +177,7 @@ async function requeueLostValidations(
     .execute();
   const requeued: string[] = [];
   for (const job of pending) {
-    if (await hasLiveQueueJob(queues, "validate", job.id)) continue;
-    await (await queues.validate.getJob(queueJobId("validate", job.id)))?.remove();
-    await enqueueImportWork(queues, "validate", job.id, 0, job.request_id);
+    if (!(await requeueUnlessLive(queues, "validate", job.id, 0, job.request_id))) continue;
     requeued.push(job.id);
     deps.logger.warn(
       { job_id: job.id, phase: "reaper", kind: "validate" },
