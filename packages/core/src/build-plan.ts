@@ -18,20 +18,25 @@ import type {
   VariantValues,
 } from "./import-plan";
 import type { MergedProduct } from "./merge-products";
-import { mergeSpecs, recordToSpecs, sameSpecs, specsToRecord } from "./specs";
+import { mergeSpecs, recordToSpecs, type SpecRecord, sameSpecs, specsToRecord } from "./specs";
 
-/** The plan for `products` and the variants of `validRows`, against `catalog`. */
+/**
+ * The plan for `products` and the variants of `validRows`, against `catalog`.
+ * `fileSpecs` gives a row's specs as a record: a created variant's values hold that
+ * record itself, so a caller that keeps the same record elsewhere holds it once.
+ */
 export function buildPlan(
   products: ReadonlyMap<string, MergedProduct>,
   validRows: readonly CheckedRow[],
   catalog: CatalogView,
   candidates: Candidates,
+  fileSpecs: (checked: CheckedRow) => SpecRecord = (checked) => specsToRecord(checked.row.specs),
 ): ImportPlan {
   const productEntries = [...products.values()]
     .sort((a, b) => compareCodePoints(a.slug, b.slug))
     .map((product) => planProduct(product, catalog));
   const variantEntries = validRows
-    .map((checked) => planVariant(checked, catalog))
+    .map((checked) => planVariant(checked, catalog, fileSpecs))
     .sort((a, b) => compareCodePoints(a.model_code, b.model_code));
   return {
     candidates,
@@ -72,7 +77,11 @@ function planProduct(product: MergedProduct, catalog: CatalogView): ProductPlanE
   return { action: "update", slug, rows, ...seen, before, values: after, changes };
 }
 
-function planVariant(checked: CheckedRow, catalog: CatalogView): VariantPlanEntry {
+function planVariant(
+  checked: CheckedRow,
+  catalog: CatalogView,
+  fileSpecs: (checked: CheckedRow) => SpecRecord,
+): VariantPlanEntry {
   const { row } = checked;
   // Valid rows have a product slug and a model code.
   const model_code = row.values.model_code as string;
@@ -83,7 +92,7 @@ function planVariant(checked: CheckedRow, catalog: CatalogView): VariantPlanEntr
       product_slug,
       dimensions: row.values.dimensions,
       price: row.values.price,
-      specs: specsToRecord(row.specs),
+      specs: fileSpecs(checked),
     };
     return { action: "create", model_code, row: row.row, values };
   }

@@ -70,7 +70,13 @@ export function planImport(
   const products = mergeProducts(validRows);
   checkVariantMoves(validRows, catalog);
   const candidates = collectCandidates(validRows, catalog, newSeries);
-  const plan = buildPlan(products, validRows, catalog, candidates);
+  // One record per row's specs, shared by the plan's created variants and `variants`.
+  const specRecords = new Map(
+    validRows.map((checked) => [checked, specsToRecord(checked.row.specs)]),
+  );
+  const fileSpecs = (checked: CheckedRow) =>
+    specRecords.get(checked) ?? specsToRecord(checked.row.specs);
+  const plan = buildPlan(products, validRows, catalog, candidates, fileSpecs);
   const issues = [...file.headerIssues, ...rows.flatMap((checked) => checked.issues)].sort(
     compareIssues,
   );
@@ -80,7 +86,7 @@ export function planImport(
     issues,
     candidates,
     products: productRecords(products),
-    variants: variantRecords(validRows),
+    variants: variantRecords(validRows, fileSpecs),
     normalizationLog: file.normalizationLog,
     plan,
     dataRows: buildDataRows(file, rows, issues),
@@ -122,15 +128,18 @@ function productRecords(
   );
 }
 
-function variantRecords(validRows: readonly CheckedRow[]): Record<string, VariantRecord> {
+function variantRecords(
+  validRows: readonly CheckedRow[],
+  fileSpecs: (checked: CheckedRow) => SpecRecord,
+): Record<string, VariantRecord> {
   return toSafeRecord(
-    validRows.map(({ row }): [string, VariantRecord] => [
-      row.values.model_code as string,
+    validRows.map((checked): [string, VariantRecord] => [
+      checked.row.values.model_code as string,
       {
-        product: row.productSlug as string,
-        dimensions: row.values.dimensions,
-        price: row.values.price,
-        specs: specsToRecord(row.specs),
+        product: checked.row.productSlug as string,
+        dimensions: checked.row.values.dimensions,
+        price: checked.row.values.price,
+        specs: fileSpecs(checked),
       },
     ]),
   );

@@ -21,7 +21,8 @@ export const FAILPOINTS = {
   "validate.started": "validate: the job is validating, its input not read yet",
   "validate.downloading": "validate: the input's S3 GET has answered, its body not read yet",
   "validate.rows-read": "validate: every row read from the input file, nothing normalized yet",
-  "validate.planned": "validate: the plan made and the snapshot encoded, nothing stored yet",
+  "validate.planned":
+    "validate: the plan made and the snapshot written to a temporary file, nothing stored yet",
   "validate.record.job-locked":
     "validate, recording transaction: the job's validation lock and row lock held, nothing stored",
   "validate.record.snapshot-stored":

@@ -18,11 +18,11 @@ import { loadCatalogView } from "@catalog/catalog";
 import {
   buildSnapshot,
   catalogKeys,
-  encodeSnapshot,
   FatalImportError,
   type ImportResult,
   normalizeFile,
   planImport,
+  type RawRow,
 } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import { failpoint } from "@catalog/failpoints";
@@ -43,6 +43,7 @@ import { putObject } from "@catalog/storage";
 import { sql } from "kysely";
 import type { WorkerDependencies } from "../worker-dependencies";
 import { downloadInput } from "./download-input";
+import { type SnapshotFile, writeSnapshotFile } from "./snapshot-file";
 import { requestReportWork } from "./report-import";
 import { withTimeout } from "./with-timeout";
 
@@ -100,12 +101,32 @@ async function validate(
   job: ImportJob,
   deps: WorkerDependencies,
   signal: AbortSignal,
-): Promise<ImportResult | undefined> {
-  const { db, store, limits } = deps;
+): Promise<ValidationOutcome | undefined> {
   await failpoint("validate.started");
-  await recordProgress(db, job.id, { phase: "validate", done: 0, total: 0 });
+  await recordProgress(deps.db, job.id, { phase: "validate", done: 0, total: 0 });
+  const validation = await validateInput(job, deps, signal);
+  try {
+    await failpoint("validate.planned");
+    signal.throwIfAborted();
+    const recorded = await recordValidation(job, deps, signal, validation);
+    return recorded ? validation.outcome : undefined;
+  } finally {
+    await validation.snapshot.remove();
+  }
+}
 
-  const input = await downloadInput(store, job.input_key, signal);
+/**
+ * The input read, checked and planned, its snapshot written to a temporary file.
+ * Each stage's output is dropped as soon as the next one has what it needs (rows
+ * once normalized, the normalized file once planned, the result once encoded):
+ * only the snapshot file and what the job records stay.
+ */
+async function validateInput(
+  job: ImportJob,
+  deps: WorkerDependencies,
+  signal: AbortSignal,
+): Promise<Validation> {
+  const input = await downloadInput(deps.store, job.input_key, signal);
   let result: ImportResult;
   try {
     if (input.sha256 !== job.file_hash.trim()) {
@@ -118,40 +139,52 @@ async function validate(
         },
       );
     }
-    const rows = await readRows(input.path, {
-      fileName: job.file_name,
-      limits: {
-        maxDataRows: limits.maxVariants,
-        maxUncompressedBytes: limits.maxUncompressedBytes,
-      },
-      signal,
-    });
-    await failpoint("validate.rows-read");
-    await recordProgress(db, job.id, { phase: "validate", done: 0, total: rows.length });
-    const file = normalizeFile(rows, limits);
-    const catalog = await loadCatalogView(db, catalogKeys(file));
-    result = planImport(file, catalog, job.mode);
+    result = await planInput(job, deps, input.path, signal);
   } finally {
     await input.remove();
   }
   signal.throwIfAborted();
-
-  const document = buildSnapshot({
-    jobId: job.id,
-    input: { filename: job.file_name, fileSha256: input.sha256, mode: job.mode },
-    result,
-  });
-  const snapshot = encodeSnapshot(document);
-  await failpoint("validate.planned");
-  signal.throwIfAborted();
-  const recorded = await recordValidation(job, deps, signal, { snapshot, result });
-  return recorded ? result : undefined;
+  const snapshot = await writeSnapshotFile(
+    buildSnapshot({
+      jobId: job.id,
+      input: { filename: job.file_name, fileSha256: input.sha256, mode: job.mode },
+      result,
+    }),
+  );
+  const { summary, issues, candidates } = result;
+  return { snapshot, outcome: { summary, issues, candidates } };
 }
+
+/** Reads, normalizes and plans the file at `path` (the raw rows and the normalized file end here). */
+async function planInput(
+  job: ImportJob,
+  { db, limits }: WorkerDependencies,
+  path: string,
+  signal: AbortSignal,
+): Promise<ImportResult> {
+  let rows: RawRow[] | undefined = await readRows(path, {
+    fileName: job.file_name,
+    limits: {
+      maxDataRows: limits.maxVariants,
+      maxUncompressedBytes: limits.maxUncompressedBytes,
+    },
+    signal,
+  });
+  await failpoint("validate.rows-read");
+  await recordProgress(db, job.id, { phase: "validate", done: 0, total: rows.length });
+  const file = normalizeFile(rows, limits);
+  rows = undefined; // the normalized rows keep the cells they need
+  const catalog = await loadCatalogView(db, catalogKeys(file));
+  return planImport(file, catalog, job.mode);
+}
+
+/** What the job records of a validation, beside its snapshot. */
+type ValidationOutcome = Pick<ImportResult, "summary" | "issues" | "candidates">;
 
 /** What validation produced, ready to store and record. */
 interface Validation {
-  snapshot: { bytes: Buffer; sha256: string };
-  result: ImportResult;
+  snapshot: SnapshotFile;
+  outcome: ValidationOutcome;
 }
 
 /** Rolls back the recording transaction when the job left `validating` meanwhile. */
@@ -173,7 +206,7 @@ async function recordValidation(
   job: ImportJob,
   deps: WorkerDependencies,
   signal: AbortSignal,
-  { snapshot, result }: Validation,
+  { snapshot, outcome }: Validation,
 ): Promise<boolean> {
   const { db, store, logger } = deps;
   const key = snapshotKey(job.id);
@@ -189,7 +222,7 @@ async function recordValidation(
         throw new NoLongerValidating();
       await failpoint("validate.record.job-locked");
       signal.throwIfAborted();
-      const stored = await putObject(store, key, snapshot.bytes, "application/json");
+      const stored = await putObject(store, key, snapshot.open(), "application/json");
       if (stored.sha256 !== snapshot.sha256)
         throw new Error(`Snapshot upload of ${key} hashed differently`);
       await failpoint("validate.record.snapshot-stored");
@@ -202,15 +235,15 @@ async function recordValidation(
         sizeBytes: stored.sizeBytes,
         sha256: stored.sha256,
       });
-      const summary = result.summary;
+      const summary = outcome.summary;
       const validated = await markValidated(trx, job.id, {
         snapshot_key: key,
         snapshot_hash: stored.sha256,
         summary: JSON.stringify(summary),
         report_json: JSON.stringify({
           summary,
-          issues: result.issues,
-          candidates: result.candidates,
+          issues: outcome.issues,
+          candidates: outcome.candidates,
         }),
         total_rows: summary.rows_total,
         created_count: summary.products.create + summary.variants.create,
