@@ -4,10 +4,15 @@
  * is one walk over the parsed document, in place; only a document that fails it is
  * walked again to name the path of what is wrong.
  */
-import { JsonShapeError } from "./json-shape";
+import { JsonShapeError, type JsonShape } from "./json-shape";
 import type { ImportPlan } from "./import-plan";
 import type { Snapshot } from "./snapshot";
-import { PLAN_SHAPE, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SHAPE } from "./snapshot-format";
+import {
+  PLAN_SHAPE,
+  REPORT_PART_SHAPES,
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_SHAPE,
+} from "./snapshot-format";
 
 /** A snapshot that cannot be read or written: not JSON, another format version, or a bad shape. */
 export class SnapshotFormatError extends Error {
@@ -122,37 +127,94 @@ function topLevelValues(bytes: Uint8Array, wanted: readonly string[]): Map<strin
  */
 export function decodeSnapshotPlan(bytes: Uint8Array): SnapshotPlan {
   const parts = topLevelValues(bytes, ["format_version", "job_id", "plan"]);
-  const parse = (name: string): unknown => {
-    const part = parts.get(name);
-    if (part === undefined) return undefined;
-    try {
-      // The bytes are proven (their SHA-256 matched): no need for a fatal UTF-8 decode.
-      return JSON.parse(
-        Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("utf8"),
-      );
-    } catch (error) {
-      throw new SnapshotFormatError(`Snapshot is not UTF-8 JSON: ${(error as Error).message}`);
-    }
-  };
-  const version = parse("format_version");
+  checkFormatVersion(parts);
+  const jobId = parsePart(parts, "job_id");
+  if (typeof jobId !== "string")
+    throw new SnapshotFormatError("Snapshot has a bad shape at job_id");
+  return { job_id: jobId, plan: checkedPart(parts, "plan", PLAN_SHAPE) };
+}
+
+/** What the report reads of a snapshot: everything it shows, none of what only commit applies. */
+export interface SnapshotReportParts {
+  summary: Snapshot["summary"];
+  issues: Snapshot["issues"];
+  normalization_log: Snapshot["normalization_log"];
+  data_rows: Snapshot["data_rows"];
+  plan: Pick<ImportPlan, "candidates">;
+}
+
+/**
+ * Reads what the report needs of snapshot bytes whose SHA-256 already matched the
+ * recorded one: checks the format version, then parses and shape-checks the
+ * summary, issues, normalization log, Data sheet rows and the plan's candidates.
+ * The products, the variants and the rest of the plan (about half of the bytes)
+ * are skipped, never parsed, and the bytes are never one string.
+ *
+ * @throws SnapshotFormatError as {@link decodeSnapshot} does, for the parts it reads.
+ */
+export function decodeSnapshotReport(bytes: Uint8Array): SnapshotReportParts {
+  const parts = topLevelValues(bytes, [
+    "format_version",
+    "summary",
+    "issues",
+    "normalization_log",
+    "data_rows",
+    "plan",
+  ]);
+  checkFormatVersion(parts);
+  const plan = parts.get("plan");
+  const planParts = plan === undefined ? new Map() : topLevelValues(plan, ["candidates"]);
+  return {
+    summary: checkedPart(parts, "summary", REPORT_PART_SHAPES.summary),
+    issues: checkedPart(parts, "issues", REPORT_PART_SHAPES.issues),
+    normalization_log: checkedPart(
+      parts,
+      "normalization_log",
+      REPORT_PART_SHAPES.normalization_log,
+    ),
+    data_rows: checkedPart(parts, "data_rows", REPORT_PART_SHAPES.data_rows),
+    plan: {
+      candidates: checkedPart(planParts, "candidates", REPORT_PART_SHAPES.candidates, "plan."),
+    },
+  } as SnapshotReportParts;
+}
+
+/** The parsed value of top-level member `name` (undefined when absent). */
+function parsePart(parts: ReadonlyMap<string, Uint8Array>, name: string): unknown {
+  const part = parts.get(name);
+  if (part === undefined) return undefined;
+  try {
+    // The bytes are proven (their SHA-256 matched): no need for a fatal UTF-8 decode.
+    return JSON.parse(Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString("utf8"));
+  } catch (error) {
+    throw new SnapshotFormatError(`Snapshot is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+}
+
+function checkFormatVersion(parts: ReadonlyMap<string, Uint8Array>): void {
+  const version = parsePart(parts, "format_version");
   if (version !== SNAPSHOT_FORMAT_VERSION) {
     throw new SnapshotFormatError(
       `Snapshot format_version is ${JSON.stringify(version ?? null)}; this code reads version ${SNAPSHOT_FORMAT_VERSION}`,
     );
   }
-  const jobId = parse("job_id");
-  if (typeof jobId !== "string")
-    throw new SnapshotFormatError("Snapshot has a bad shape at job_id");
-  const plan = parse("plan");
-  if (!PLAN_SHAPE.accepts(plan)) {
-    try {
-      PLAN_SHAPE.check(plan, "plan");
-    } catch (error) {
-      if (error instanceof JsonShapeError)
-        throw new SnapshotFormatError(`Snapshot has a bad shape at ${error.message}`);
-      throw error;
-    }
-    throw new SnapshotFormatError("Snapshot has a bad shape (the checker found no path)");
+}
+
+/** Member `name`, parsed and checked against `shape` (the error names `prefix + name` and the path within). */
+function checkedPart<T>(
+  parts: ReadonlyMap<string, Uint8Array>,
+  name: string,
+  shape: JsonShape<T>,
+  prefix = "",
+): T {
+  const value = parsePart(parts, name);
+  if (shape.accepts(value)) return value;
+  try {
+    shape.check(value, `${prefix}${name}`);
+  } catch (error) {
+    if (error instanceof JsonShapeError)
+      throw new SnapshotFormatError(`Snapshot has a bad shape at ${error.message}`);
+    throw error;
   }
-  return { job_id: jobId, plan };
+  throw new SnapshotFormatError("Snapshot has a bad shape (the checker found no path)");
 }

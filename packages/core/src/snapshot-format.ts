@@ -172,17 +172,32 @@ const dataRow: JsonShape<DataRow> = objectOf(
 const named = objectOf({ slug: string, name: string, rows });
 const ref = arrayOf(objectOf({ slug: string, id: integer, version: integer }));
 
+const candidates = objectOf({
+  categories: arrayOf(named),
+  series: arrayOf(objectOf({ slug: string, name: string, category_slug: string, rows })),
+  brands: arrayOf(named),
+});
+
 /** The snapshot's `plan` (what commit applies), checked on its own at commit. */
 export const PLAN_SHAPE: JsonShape<ImportPlan> = objectOf({
-  candidates: objectOf({
-    categories: arrayOf(named),
-    series: arrayOf(objectOf({ slug: string, name: string, category_slug: string, rows })),
-    brands: arrayOf(named),
-  }),
+  candidates,
   products: arrayOf(productEntry),
   variants: arrayOf(variantEntry),
   references: objectOf({ categories: ref, series: ref, brands: ref, products: ref }),
 }) as unknown as JsonShape<ImportPlan>;
+
+const issues = arrayOf(issue);
+const normalizationLog = arrayOf(logEntry);
+const dataRows = objectOf({ headers: arrayOf(string), rows: arrayOf(dataRow) });
+
+/** The shapes of the parts the report reads, each checked on its own when the report is built. */
+export const REPORT_PART_SHAPES = {
+  summary,
+  issues,
+  normalization_log: normalizationLog,
+  data_rows: dataRows,
+  candidates,
+} as const;
 
 /** The whole snapshot, as {@link SNAPSHOT_FORMAT_VERSION} lays it out. */
 export const SNAPSHOT_SHAPE: JsonShape<Snapshot> = objectOf({
@@ -190,12 +205,12 @@ export const SNAPSHOT_SHAPE: JsonShape<Snapshot> = objectOf({
   job_id: string,
   input: objectOf({ filename: string, file_sha256: string, mode: oneOf("strict", "smart") }),
   summary,
-  issues: arrayOf(issue),
+  issues,
   products: recordOf(
     objectOf({ title_tr: text, title_en: text, category: string, series: text, brand: text }),
   ),
   variants: recordOf(objectOf({ product: string, dimensions: text, price: text, specs })),
-  normalization_log: arrayOf(logEntry),
-  data_rows: objectOf({ headers: arrayOf(string), rows: arrayOf(dataRow) }),
+  normalization_log: normalizationLog,
+  data_rows: dataRows,
   plan: PLAN_SHAPE,
 }) as unknown as JsonShape<Snapshot>;

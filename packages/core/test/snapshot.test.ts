@@ -7,6 +7,7 @@ import {
   planImport,
   decodeSnapshot,
   decodeSnapshotPlan,
+  decodeSnapshotReport,
   encodeSnapshot,
   SNAPSHOT_FORMAT_VERSION,
   SnapshotFormatError,
@@ -15,6 +16,19 @@ import {
 import { catalogOf } from "./support/catalog";
 import { fixtureRows } from "./support/fixtures";
 import { plan, sheet } from "./support/sheet";
+
+async function fixtureSnapshot(name: string) {
+  const file = normalizeFile(await fixtureRows(name), {
+    maxProducts: 1000,
+    maxVariants: 1000,
+    maxSpecsPerVariant: 50,
+  });
+  return buildSnapshot({
+    jobId: "job-2",
+    input: { filename: name, fileSha256: "cd".repeat(32), mode: "smart" },
+    result: planImport(file, emptyCatalogView(), "smart"),
+  });
+}
 
 function sampleSnapshot() {
   const catalog = catalogOf({
@@ -139,6 +153,49 @@ describe("snapshot", () => {
     expect(() => decodeSnapshotPlan(Buffer.from('{"plan": "unclosed'))).toThrow(
       SnapshotFormatError,
     );
+  });
+
+  it("reads for the report what the whole decode gives of those parts, whatever the text holds", async () => {
+    for (const snapshot of [sampleSnapshot(), await fixtureSnapshot("05_errors.xlsx")]) {
+      const tricky = 'a "quoted", {brace} [x] \\ \\"candidates\\": {"plan": 1}';
+      snapshot.input.filename = tricky;
+      snapshot.data_rows.rows[0]?.cells.splice(0, 1, tricky);
+      const { bytes } = encodeSnapshot(snapshot);
+      const whole = decodeSnapshot(bytes);
+      expect(whole.data_rows.rows.length).toBeGreaterThan(0);
+      expect(decodeSnapshotReport(bytes)).toEqual({
+        summary: whole.summary,
+        issues: whole.issues,
+        normalization_log: whole.normalization_log,
+        data_rows: whole.data_rows,
+        plan: { candidates: whole.plan.candidates },
+      });
+    }
+  });
+
+  it("refuses for the report a part of the wrong shape or another format version, naming the path", () => {
+    const document = JSON.parse(encodeSnapshot(sampleSnapshot()).bytes.toString()) as Record<
+      string,
+      unknown
+    > & { plan: Record<string, unknown> };
+    const bytesOf = (value: unknown) => Buffer.from(JSON.stringify(value));
+    expect(() => decodeSnapshotReport(bytesOf({ ...document, format_version: 2 }))).toThrow(
+      /format_version is 2/,
+    );
+    expect(() =>
+      decodeSnapshotReport(bytesOf({ ...document, data_rows: { headers: [], rows: [{}] } })),
+    ).toThrow(/bad shape at data_rows\.rows\[0\]/);
+    expect(() =>
+      decodeSnapshotReport(bytesOf({ ...document, plan: { ...document.plan, candidates: [] } })),
+    ).toThrow(/bad shape at plan\.candidates/);
+    expect(() => decodeSnapshotReport(bytesOf({ ...document, issues: undefined }))).toThrow(
+      /bad shape at issues/,
+    );
+    // Only the parts the report reads are checked: a broken plan entry does not stop it.
+    expect(
+      decodeSnapshotReport(bytesOf({ ...document, plan: { ...document.plan, variants: 7 } }))
+        .summary,
+    ).toEqual(document.summary);
   });
 
   it("refuses a result planned in another mode than the input says", () => {

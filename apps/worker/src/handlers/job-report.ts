@@ -5,7 +5,7 @@
  * (with the result and db_verify).
  */
 import { PassThrough } from "node:stream";
-import type { Snapshot } from "@catalog/core";
+import type { SnapshotReportParts } from "@catalog/core";
 import type { Database, ImportJob } from "@catalog/db";
 import { recordMedia } from "@catalog/jobs";
 import { writeReport } from "@catalog/report";
@@ -23,7 +23,7 @@ export async function storeJobReport(
   db: Kysely<Database>,
   store: ObjectStore,
   job: ImportJob,
-  snapshot: Snapshot,
+  snapshot: SnapshotReportParts,
 ): Promise<StoredObject> {
   const key = reportKey(job.id);
   const body = new PassThrough();

@@ -18,7 +18,7 @@
  * and a validated job committed meanwhile never ends with the validation's report.
  */
 import { createHash } from "node:crypto";
-import { decodeSnapshot, type Snapshot, SnapshotFormatError } from "@catalog/core";
+import { decodeSnapshotReport, type SnapshotReportParts, SnapshotFormatError } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import { failpoint } from "@catalog/failpoints";
 import {
@@ -103,11 +103,15 @@ export async function reportImport(
 }
 
 /**
- * The job's snapshot, after checking its bytes against the recorded SHA-256.
+ * What the report reads of the job's snapshot, after checking its bytes against
+ * the recorded SHA-256.
  * Bytes that are not the recorded snapshot fail the same way on every attempt:
  * never retried (the report is then `failed`).
  */
-async function readReportSnapshot(job: ImportJob, deps: WorkerDependencies): Promise<Snapshot> {
+async function readReportSnapshot(
+  job: ImportJob,
+  deps: WorkerDependencies,
+): Promise<SnapshotReportParts> {
   const bytes = await getObjectBuffer(deps.store, job.snapshot_key as string);
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== job.snapshot_hash?.trim()) {
@@ -118,7 +122,7 @@ async function readReportSnapshot(job: ImportJob, deps: WorkerDependencies): Pro
     );
   }
   try {
-    return decodeSnapshot(bytes);
+    return decodeSnapshotReport(bytes);
   } catch (error) {
     if (!(error instanceof SnapshotFormatError)) throw error;
     throw new UnrecoverableJobError(

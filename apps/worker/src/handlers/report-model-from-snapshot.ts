@@ -5,7 +5,7 @@
  * at issues by position; here each mark gets its issue's severity, code and message,
  * and each issue the Data sheet cell it sits on.
  */
-import { ISSUE_CODE_DESCRIPTIONS, type Snapshot } from "@catalog/core";
+import { ISSUE_CODE_DESCRIPTIONS, type SnapshotReportParts } from "@catalog/core";
 import type { ImportJob } from "@catalog/db";
 import type { ReportCellMark, ReportDataRow, ReportIssue, ReportModel } from "@catalog/report";
 
@@ -31,7 +31,7 @@ export type ReportedJob = Pick<
 const FIRST_DATA_ROW = 2;
 
 /** The report model of `job` as validated into `snapshot`. */
-export function reportModel(job: ReportedJob, snapshot: Snapshot): ReportModel {
+export function reportModel(job: ReportedJob, snapshot: SnapshotReportParts): ReportModel {
   const { rows, issues } = placeIssues(snapshot);
   return {
     job: {
@@ -64,7 +64,10 @@ export function reportModel(job: ReportedJob, snapshot: Snapshot): ReportModel {
  * sheet cell each sits on: its marked cell, else (an issue about the row as a whole,
  * or a snapshot written before rows carried marks) the row, when the sheet has it.
  */
-function placeIssues(snapshot: Snapshot): { rows: ReportDataRow[]; issues: ReportIssue[] } {
+function placeIssues(snapshot: SnapshotReportParts): {
+  rows: ReportDataRow[];
+  issues: ReportIssue[];
+} {
   const cells = new Map<number, NonNullable<ReportIssue["dataCell"]>>();
   const sheetRows = new Map<number, number>();
   const rows = snapshot.data_rows.rows.map((row, index): ReportDataRow => {
