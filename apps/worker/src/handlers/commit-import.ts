@@ -118,8 +118,8 @@ async function apply(
   onLockTaken: (waitedMs: number) => void,
 ): Promise<ImportJob | undefined> {
   const { db } = deps;
-  const bytes = await readSnapshotBytes(job, deps);
-  const plan = toCommitPlan(readPlan(job, bytes));
+  // The bytes are not kept: only the plan is, for the transaction.
+  const plan = toCommitPlan(readPlan(job, await readSnapshotBytes(job, deps)));
   const promised = plannedCounts(plan);
   const total =
     promised.products.create +
