@@ -1,6 +1,6 @@
 /**
  * Upload memory benchmark: the API must stream uploads to S3, never hold a
- * whole file. Starts the real API process (`node --import tsx apps/api/src/main.ts`)
+ * whole file. Starts the real API process (`node --require tsx/cjs apps/api/src/main.ts`)
  * against an embedded S3 server and a throwaway database it creates, migrates
  * and drops, uploads a generated 10 MB CSV over HTTP with a streaming body, and
  * samples the API process's RSS (VmRSS in /proc/<pid>/status) before and during
@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiToken } from "@catalog/auth";
 import { createDb, ensureDatabase, migrateToLatest } from "@catalog/db";
+import { TS_NODE_FLAGS } from "@catalog/testing";
 import { closeImportQueues, createImportQueues } from "@catalog/jobs";
 import { createProducerConnection } from "@catalog/queue";
 import { startEmbeddedS3Server } from "@catalog/storage";
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const api = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+  const api = spawn(process.execPath, [...TS_NODE_FLAGS, "apps/api/src/main.ts"], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
     env: {

@@ -109,7 +109,8 @@ async function migrate(): Promise<void> {
 }
 
 function spawnChild(script: string, extraEnv: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", resolve(script)], {
+  // tsx's CommonJS hook only: no ES module loader thread (about 35 MiB per process).
+  return spawn(process.execPath, ["--require", "tsx/cjs", resolve(script)], {
     env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
   });

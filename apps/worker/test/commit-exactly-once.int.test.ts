@@ -6,6 +6,7 @@ import {
   catalogRowsChecksum,
   dumpCatalog,
   readFixture,
+  TS_NODE_FLAGS,
   testRedisUrl,
   uniqueQueuePrefix,
 } from "@catalog/testing";
@@ -80,7 +81,7 @@ describe("commit exactly once", () => {
     let worker: ChildProcess | undefined;
     try {
       const request = await requestCommit(harness.deps.db, job.id, true);
-      worker = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+      worker = spawn(process.execPath, [...TS_NODE_FLAGS, "apps/worker/src/main.ts"], {
         cwd: root,
         env: {
           ...process.env,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { findImportJob } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
-import { testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
+import { TS_NODE_FLAGS, testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
 import { Queue } from "bullmq";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
 
@@ -22,7 +22,7 @@ function bigCsv(rows: number): Buffer {
 }
 
 function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+  return spawn(process.execPath, [...TS_NODE_FLAGS, "apps/worker/src/main.ts"], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
