@@ -51,6 +51,7 @@ export function buildDataRows(
 ): DataRows {
   const columns = file.columns.filter((column) => column.role.kind !== "ignored");
   const positions = new Map(issues.map((issue, index) => [issue, index]));
+  const everyColumnRead = columns.length === file.columns.length;
   return {
     headers: columns.map((column) => column.header),
     rows: rows.map(({ row, issues: rowIssues }): DataRow => {
@@ -63,11 +64,16 @@ export function buildDataRows(
         marks.push({ issue: position, cell });
         if (issue.severity === "error") errorCells.add(cell);
       }
-      const cells = columns.map((column, position) =>
-        errorCells.has(position)
-          ? cellAsText(row.rawCells[column.index]).text
-          : (row.cells[column.index] ?? null),
-      );
+      // Every column read and no error cell: the row's normalized cells are the
+      // Data sheet row as they are (one array held, not two).
+      const cells =
+        everyColumnRead && errorCells.size === 0
+          ? row.cells
+          : columns.map((column, position) =>
+              errorCells.has(position)
+                ? cellAsText(row.rawCells[column.index]).text
+                : (row.cells[column.index] ?? null),
+            );
       if (marks.length === 0) return { row: row.row, cells };
       return { row: row.row, cells, marks: marks.sort((a, b) => a.issue - b.issue) };
     }),

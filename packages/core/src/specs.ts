@@ -8,9 +8,20 @@ import { compareCodePoints } from "./code-point-order";
 /** Spec name → value, as a record that is safe for any key (no prototype). */
 export type SpecRecord = Record<string, string>;
 
+/**
+ * A new empty object without a prototype, that V8 keeps in fast mode: rows with the
+ * same spec names share one hidden class and a compact property array. (An object
+ * from `Object.create(null)` is a hash table from the start: about 700 bytes more
+ * for 12 specs, and several times slower to fill and to walk. A snapshot at 100k
+ * rows holds 100k of these.) With no prototype, `__proto__` is an own key like any other.
+ */
+function emptyRecord<T>(): Record<string, T> {
+  return Object.setPrototypeOf({}, null);
+}
+
 /** A prototype-less record of `specs`, keys in code point order. */
 export function specsToRecord(specs: ReadonlyMap<string, string>): SpecRecord {
-  const record: SpecRecord = Object.create(null);
+  const record: SpecRecord = emptyRecord();
   for (const name of inCodePointOrder([...specs.keys()])) {
     record[name] = specs.get(name) as string;
   }
