@@ -3,8 +3,12 @@
  * the worker's handlers run in this process on a generated file (readRows →
  * normalizeFile → planImport against an empty catalog → snapshot document → encoded
  * bytes → report written to a temp file; then, as commit does, decodeSnapshot →
- * CommitPlan), keeping every stage's output alive as the handlers do, with the
- * heap measured after a full GC between stages. Needs `--expose-gc`.
+ * CommitPlan), keeping every stage's output alive to the end so that each one's
+ * size shows, with the heap measured after a full GC between stages. (The handlers
+ * hold less at once: validate drops the raw rows' array once normalized, the
+ * normalized file once planned and the result once the snapshot is in its temp
+ * file, and never holds the snapshot's bytes; the report work parses only the
+ * parts it shows.) Needs `--expose-gc`.
  *
  * Run: `node --expose-gc --import tsx bench/tools/memory-stages.ts [variants] [xlsx|csv]`.
  */
