@@ -7,6 +7,7 @@
  * their locks lapse and another worker takes them over), closes its
  * connections and exits 0.
  */
+import { rm } from "node:fs/promises";
 import { parseEnvOrExit } from "@catalog/config";
 import { createDb } from "@catalog/db";
 import { armFailpoints } from "@catalog/failpoints";
@@ -38,6 +39,7 @@ import { startImportWorkers } from "./import-workers";
 import { startMaintenance } from "./maintenance/maintenance-loop";
 import { startMetricsServer } from "./metrics-server";
 import { refreshQueueMetrics } from "./queue-metrics";
+import { createScratchFolder, removeOrphanScratchFolders } from "./scratch-folder";
 import { webhookKey } from "./webhooks/webhook-signature";
 import { startWebhookWorker } from "./webhooks/webhook-worker";
 import type { WorkerDependencies } from "./worker-dependencies";
@@ -55,6 +57,15 @@ async function main(): Promise<void> {
     armFailpoints(env.CATALOG_FAILPOINTS, logger);
     logger.warn({ failpoints: env.CATALOG_FAILPOINTS }, "Failpoints armed (test only)");
   }
+  // Files a killed worker on this host left behind go before this one makes its own.
+  const orphans = await removeOrphanScratchFolders();
+  if (orphans.length > 0) {
+    logger.warn(
+      { folders: orphans },
+      "Removed the scratch folders of worker processes that are gone",
+    );
+  }
+  const scratchFolder = await createScratchFolder();
   const db = createDb({
     url: env.DATABASE_URL,
     poolSize: env.DATABASE_POOL_SIZE,
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
     onConnectionError: (error) => logger.warn({ err: error }, "Postgres connection lost"),
   });
   const deps: WorkerDependencies = {
+    scratchFolder,
     db,
     store: { client: createS3Client(s3SettingsFromEnv(env)), bucket: env.S3_BUCKET },
     logger,
@@ -205,6 +217,7 @@ async function main(): Promise<void> {
     await closeImportQueues(queues).catch(() => undefined);
     await Promise.allSettled([deps.db.destroy(), connection.quit(), producer.quit()]);
     deps.store.client.destroy();
+    await rm(scratchFolder, { recursive: true, force: true });
     logger.info("Worker stopped");
     process.exit(0);
   };

@@ -27,4 +27,9 @@ export interface WorkerDependencies {
    * directly: they run the report handler themselves.
    */
   queues?: ImportQueues;
+  /**
+   * Where handlers keep the files they work on (scratch-folder.ts); the system's
+   * temp folder when absent (tests calling handlers directly).
+   */
+  scratchFolder?: string;
 }

@@ -21,13 +21,14 @@ export interface DownloadedInput {
   remove(): Promise<void>;
 }
 
-/** Streams `key` to a new temporary file, hashing on the way. */
+/** Streams `key` to a new temporary file (in a new folder under `parent`), hashing on the way. */
 export async function downloadInput(
   store: ObjectStore,
   key: string,
   signal?: AbortSignal,
+  parent = tmpdir(),
 ): Promise<DownloadedInput> {
-  const folder = await mkdtemp(join(tmpdir(), "catalog-import-"));
+  const folder = await mkdtemp(join(parent, "catalog-import-"));
   const path = join(folder, "input");
   const remove = () => rm(folder, { recursive: true, force: true });
   const hash = createHash("sha256");

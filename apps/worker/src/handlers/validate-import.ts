@@ -126,7 +126,7 @@ async function validateInput(
   deps: WorkerDependencies,
   signal: AbortSignal,
 ): Promise<Validation> {
-  const input = await downloadInput(deps.store, job.input_key, signal);
+  const input = await downloadInput(deps.store, job.input_key, signal, deps.scratchFolder);
   let result: ImportResult;
   try {
     if (input.sha256 !== job.file_hash.trim()) {
@@ -150,6 +150,7 @@ async function validateInput(
       input: { filename: job.file_name, fileSha256: input.sha256, mode: job.mode },
       result,
     }),
+    deps.scratchFolder,
   );
   const { summary, issues, candidates } = result;
   return { snapshot, outcome: { summary, issues, candidates } };
