@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { findImportJob, recordProgress, requestCommit } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
 import {
   catalogRowsChecksum,
   dumpCatalog,
   readFixture,
-  TS_NODE_FLAGS,
   testRedisUrl,
   uniqueQueuePrefix,
 } from "@catalog/testing";
@@ -15,8 +13,7 @@ import { sql } from "kysely";
 import { commitImport } from "../src/handlers/commit-import";
 import { committed, csv, validated } from "./support/commit-helpers";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
-
-const root = resolve(__dirname, "../../..");
+import { spawnWorkerProcess } from "./support/worker-process";
 
 describe("commit exactly once", () => {
   let harness: WorkerHarness;
@@ -81,20 +78,7 @@ describe("commit exactly once", () => {
     let worker: ChildProcess | undefined;
     try {
       const request = await requestCommit(harness.deps.db, job.id, true);
-      worker = spawn(process.execPath, [...TS_NODE_FLAGS, "apps/worker/src/main.ts"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: harness.database.url,
-          REDIS_URL: testRedisUrl(),
-          QUEUE_PREFIX: prefix,
-          S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
-          S3_BUCKET: harness.deps.store.bucket,
-          WORKER_METRICS_PORT: "0",
-          LOG_LEVEL: "silent",
-        },
-        stdio: "ignore",
-      });
+      worker = spawnWorkerProcess(harness, prefix, { LOG_LEVEL: "silent" });
       const exited = new Promise((done) => worker?.once("exit", done));
       await queue.add(
         "commit",

@@ -3,20 +3,20 @@
  * the snapshot it wrote); the next worker process started on the host removes it
  * before it takes work, and takes the validation over through BullMQ's redelivery.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { findImportJob } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
-import { TS_NODE_FLAGS, testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
+import { testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
 import { Queue } from "bullmq";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
+import { spawnWorkerProcess } from "./support/worker-process";
 
 jest.setTimeout(120_000);
 
-const root = resolve(__dirname, "../../..");
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 function csv(rows: number): Buffer {
@@ -40,24 +40,18 @@ describe("a killed worker's scratch folder", () => {
   const workers: Worker[] = [];
 
   function startWorker(env: NodeJS.ProcessEnv): Worker {
-    const child = spawn(process.execPath, [...TS_NODE_FLAGS, "apps/worker/src/main.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: harness.database.url,
-        REDIS_URL: testRedisUrl(),
-        QUEUE_PREFIX: prefix,
-        S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
-        S3_BUCKET: harness.deps.store.bucket,
-        WORKER_METRICS_PORT: "0",
+    const child = spawnWorkerProcess(
+      harness,
+      prefix,
+      {
         // A killed worker's job is redelivered within seconds.
         QUEUE_LOCK_DURATION_S: "3",
         QUEUE_STALLED_INTERVAL_S: "0.5",
         TMPDIR: scratchParent,
         ...env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+      ["ignore", "pipe", "pipe"],
+    );
     let output = "";
     child.stdout?.on("data", (chunk) => {
       output += chunk;

@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { findImportJob } from "@catalog/jobs";
 import { createProducerConnection, QUEUE_NAMES, queueJobId } from "@catalog/queue";
-import { TS_NODE_FLAGS, testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
+import { testRedisUrl, uniqueQueuePrefix } from "@catalog/testing";
 import { Queue } from "bullmq";
 import { createWorkerHarness, type WorkerHarness } from "./support/worker-harness";
-
-const root = resolve(__dirname, "../../..");
+import { spawnWorkerProcess } from "./support/worker-process";
 
 /** A CSV of `rows` valid rows: big enough that validating it takes a while. */
 function bigCsv(rows: number): Buffer {
@@ -19,14 +16,6 @@ function bigCsv(rows: number): Buffer {
     );
   }
   return Buffer.from(`${lines.join("\n")}\n`);
-}
-
-function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [...TS_NODE_FLAGS, "apps/worker/src/main.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
 }
 
 describe("worker process shutdown", () => {
@@ -47,15 +36,11 @@ describe("worker process shutdown", () => {
 
   it("on SIGTERM mid-job finishes the job, then exits 0; nothing is lost", async () => {
     const job = await harness.submit(bigCsv(10_000), "big.csv", "smart");
-    const worker = startWorkerProcess({
-      DATABASE_URL: harness.database.url,
-      REDIS_URL: testRedisUrl(),
-      QUEUE_PREFIX: prefix,
-      S3_ENDPOINT: process.env.TEST_S3_ENDPOINT,
-      S3_BUCKET: harness.deps.store.bucket,
-      WORKER_METRICS_PORT: "0",
-      LOG_LEVEL: "warn",
-    });
+    const worker = spawnWorkerProcess(harness, prefix, { LOG_LEVEL: "warn" }, [
+      "ignore",
+      "ignore",
+      "pipe",
+    ]);
     let stderr = "";
     worker.stderr?.on("data", (chunk) => {
       stderr += chunk;
