@@ -103,23 +103,35 @@ export async function reapJobs(
   return { failed: failed.map((job) => job.id), requeued, completed, reports };
 }
 
+/** A job whose work of one kind may have been lost, with what its queue job id needs. */
+interface LostWork {
+  id: string;
+  generation: number;
+  request_id: string | null;
+}
+
 /**
- * Enqueues the work of `kind` for job `jobId` again under the queue job id of
- * `generation`, unless a queue job that will still run holds it; a finished
- * one is removed first (or the enqueue would be a no-op). Returns whether it
- * was enqueued.
+ * Enqueues the work of `kind` for each of `jobs` again under the queue job id of
+ * its generation, unless a queue job that will still run holds it; a finished
+ * one is removed first (or the enqueue would be a no-op). Logs `message` for
+ * each one enqueued and returns their ids.
  */
 async function requeueUnlessLive(
+  { logger }: WorkerDependencies,
   queues: ImportQueues,
   kind: "validate" | "report",
-  jobId: string,
-  generation: number,
-  requestId: string | null,
-): Promise<boolean> {
-  if (await hasLiveQueueJob(queues, kind, jobId, generation)) return false;
-  await (await queues[kind].getJob(queueJobId(kind, jobId, generation)))?.remove();
-  await enqueueImportWork(queues, kind, jobId, generation, requestId);
-  return true;
+  jobs: readonly LostWork[],
+  message: string,
+): Promise<string[]> {
+  const requeued: string[] = [];
+  for (const { id, generation, request_id } of jobs) {
+    if (await hasLiveQueueJob(queues, kind, id, generation)) continue;
+    await (await queues[kind].getJob(queueJobId(kind, id, generation)))?.remove();
+    await enqueueImportWork(queues, kind, id, generation, request_id);
+    requeued.push(id);
+    logger.warn({ job_id: id, phase: "reaper", kind, generation }, message);
+  }
+  return requeued;
 }
 
 /**
@@ -136,7 +148,7 @@ async function requeueLostReports(
 ): Promise<string[]> {
   const pending = await deps.db
     .selectFrom("ops_importjob")
-    .select(["id", "report_generation", "request_id"])
+    .select(["id", "report_generation as generation", "request_id"])
     .where("report_status", "=", "pending")
     .where("snapshot_key", "is not", null)
     .where((eb) =>
@@ -146,17 +158,13 @@ async function requeueLostReports(
     .orderBy("report_requested_at")
     .limit(REPORT_BATCH)
     .execute();
-  const requeued: string[] = [];
-  for (const job of pending) {
-    if (!(await requeueUnlessLive(queues, "report", job.id, job.report_generation, job.request_id)))
-      continue;
-    requeued.push(job.id);
-    deps.logger.warn(
-      { job_id: job.id, phase: "reaper", kind: "report", generation: job.report_generation },
-      "Lost report work re-enqueued by the reaper",
-    );
-  }
-  return requeued;
+  return requeueUnlessLive(
+    deps,
+    queues,
+    "report",
+    pending,
+    "Lost report work re-enqueued by the reaper",
+  );
 }
 
 /**
@@ -175,16 +183,13 @@ async function requeueLostValidations(
     .where("status", "=", "pending")
     .where(sql<boolean>`updated_at < now() - make_interval(secs => ${lostAfterS})`)
     .execute();
-  const requeued: string[] = [];
-  for (const job of pending) {
-    if (!(await requeueUnlessLive(queues, "validate", job.id, 0, job.request_id))) continue;
-    requeued.push(job.id);
-    deps.logger.warn(
-      { job_id: job.id, phase: "reaper", kind: "validate" },
-      "Lost job re-enqueued by the reaper",
-    );
-  }
-  return requeued;
+  return requeueUnlessLive(
+    deps,
+    queues,
+    "validate",
+    pending.map((job) => ({ ...job, generation: 0 })),
+    "Lost job re-enqueued by the reaper",
+  );
 }
 
 /** Validated jobs with a commit requested whose commit work will not run: renewed and enqueued. */
