@@ -10,6 +10,7 @@ import * as jobLifecycle from "./0003_job_lifecycle";
 import * as apiClients from "./0004_api_clients";
 import * as operationsTooling from "./0005_operations_tooling";
 import * as reportReadiness from "./0006_report_readiness";
+import * as changeLogJobUnchecked from "./0007_change_log_job_unchecked";
 
 export const migrations: Record<string, Migration> = {
   "0001_catalog": catalog,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "0004_api_clients": apiClients,
   "0005_operations_tooling": operationsTooling,
   "0006_report_readiness": reportReadiness,
+  "0007_change_log_job_unchecked": changeLogJobUnchecked,
 };
