@@ -97,6 +97,14 @@ export const workerEnvShape = {
   REAPER_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(1)).default(60),
   /** Seconds between two runs of the retention (inputs, reports, snapshots past SNAPSHOT_RETENTION_DAYS), a maintenance task too. */
   RETENTION_INTERVAL_S: z.coerce.number().pipe(z.number().int().min(60)).default(86_400),
+  /**
+   * MiB of V8 heap from which a worker that went idle (no job in hand for 2 s) runs
+   * a full collection, so that the heap a large job grew is handed back to the
+   * system (heap-release.ts); 0 turns it off. An idle worker's heap (V8's heapTotal,
+   * code included) is 90–120 MiB after a collection; a 50,000-row validation and its
+   * report grow it to 230–290.
+   */
+  WORKER_HEAP_RELEASE_MIB: int(0).default(128),
   /** Seconds between two readings of the queue depth for the metrics. */
   QUEUE_METRICS_INTERVAL_S: z.coerce.number().pipe(z.number().positive()).default(15),
   /** Seconds SIGTERM waits for jobs in progress before closing anyway. */

@@ -30,6 +30,7 @@ import { LOG_PATTERNS } from "@catalog/observability";
 import { importJobPayload, QUEUE_NAMES, type QueueKind } from "@catalog/queue";
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
 import { failReport } from "./handlers/report-import";
+import type { HeapRelease } from "./heap-release";
 import { withHeartbeat } from "./heartbeat";
 import { type QueueLockSettings, queueLockOptions } from "./queue-locks";
 import type { WorkerDependencies } from "./worker-dependencies";
@@ -50,6 +51,8 @@ export interface ImportWorkerOptions {
   heartbeatMs?: number;
   /** How soon a dead worker's work is redelivered. Default: BullMQ's (30 s each). */
   locks?: QueueLockSettings;
+  /** Hands a large job's heap back once the worker is idle (heap-release.ts). Default: none. */
+  heapRelease?: HeapRelease;
 }
 
 /** The BullMQ worker settings every consumer of the import queues needs: the retry backoff. */
@@ -77,15 +80,16 @@ export function startImportWorkers(
         const working = phase && PHASE_STATUSES[phase].working;
         log.info({ attempt: job.attemptsMade + 1 }, `${kind} work started`);
         try {
-          const ended = await withHeartbeat(
-            deps,
-            { importId, status: working, intervalMs: heartbeatMs },
-            () =>
+          const attempt = () =>
+            withHeartbeat(deps, { importId, status: working, intervalMs: heartbeatMs }, () =>
               withFailpointWork(
                 { jobId: importId, queue: kind, firstDelivery: isFirstDelivery(job) },
                 () => handler(importId, { ...deps, logger }),
               ),
-          );
+            );
+          const ended = await (options.heapRelease
+            ? options.heapRelease.around(attempt)
+            : attempt());
           log.info({ status: ended?.status ?? "unchanged" }, `${kind} work finished`);
         } catch (error) {
           throw await afterFailedAttempt({

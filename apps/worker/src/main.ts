@@ -35,6 +35,7 @@ import { reapJobs } from "./handlers/reap-jobs";
 import { reportImport } from "./handlers/report-import";
 import { revertImport } from "./handlers/revert-import";
 import { validateImport } from "./handlers/validate-import";
+import { createHeapRelease } from "./heap-release";
 import { startImportWorkers } from "./import-workers";
 import { startMaintenance } from "./maintenance/maintenance-loop";
 import { startMetricsServer } from "./metrics-server";
@@ -130,6 +131,10 @@ async function main(): Promise<void> {
     retry,
     heartbeatMs: env.HEARTBEAT_INTERVAL_S * 1000,
     locks,
+    heapRelease: createHeapRelease({
+      thresholdBytes: env.WORKER_HEAP_RELEASE_MIB * 1024 * 1024,
+      logger,
+    }),
   });
 
   void removeLegacyMaintenanceSchedules(producer, env.QUEUE_PREFIX);
