@@ -13,7 +13,8 @@
  * - `concurrent`: 100 imports of 1,000 rows at once (validate and commit each, rows
  *   of their own, references already in the catalog), with 2 workers, then with 4
  *   (the 2 replaced by 4 started with WORKER_PROCESSES_PER_HOST=4, as a deployment of
- *   four would run).
+ *   four would run). Each worker set first runs one round that is not counted (a
+ *   warm-up: started workers compile their hot code over their first imports).
  *
  * Every round starts from an empty catalog and an idle system. Phase times run from
  * the HTTP request to the moment Postgres shows the status (polled every 20 ms); a
@@ -23,11 +24,14 @@
  *
  * Run: `npm run bench -- import-scale` (all), or pick with arguments or env:
  * `npm run bench -- import-scale scenarios=10k,concurrent reps=1` (BENCH_SCENARIOS,
- * BENCH_REPS). Default repetitions: 5, and 3 for `100k`.
+ * BENCH_REPS). Default repetitions: 5, and 3 for `100k`. `BENCH_WORKER_NODE_ARGS` gives
+ * every worker process Node's own flags (e.g. V8's `--max-semi-space-size=32`), to try a
+ * setting; none by default.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   buildSnapshot,
   emptyCatalogView,
@@ -44,12 +48,15 @@ import {
   writeSheetXlsx,
 } from "./support/catalog-sheet";
 import { type Figure, figure, machineInfo, median, recordFigures } from "./support/figures";
-import { PeakRssSampler } from "./support/process-memory";
+import { CpuAccount, postgresPids } from "./support/process-cpu";
+import { PeakRssSampler, rssBytes } from "./support/process-memory";
 import { floorRows, truncateCatalog, upsertFloor, upsertReferences } from "./support/raw-floor";
 
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "10k,100k,csv,concurrent").split(",");
 const REPS = process.env.BENCH_REPS ? Number(process.env.BENCH_REPS) : undefined;
 const CONCURRENT_IMPORTS = Number(process.env.BENCH_CONCURRENT_IMPORTS ?? 100);
+/** Node's own flags for every worker process (e.g. V8's), to try a setting: none by default. */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 /** Limits raised for the 100k file (the defaults stop at 10,000 variants and 10 MB). */
 const RAISED_LIMITS: NodeJS.ProcessEnv = {
@@ -62,6 +69,8 @@ const RAISED_LIMITS: NodeJS.ProcessEnv = {
 };
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
+/** How long after a round the workers' idle RSS is read. */
+const IDLE_WAIT_MS = 3_000;
 const figures: Figure[] = [];
 const files: Record<string, number> = {};
 const folder = mkdtempSync(join(tmpdir(), "bench-scale-"));
@@ -104,7 +113,11 @@ async function importOnce(bench: BenchSystem, file: string, mode: "strict" | "sm
   const commit = seconds(started);
   await bench.idle();
   const commitRss = sampler.stop();
-  return { validate, commit, validateRss, commitRss };
+
+  // What the workers keep once idle (a worker idle for 2 s hands a large heap back).
+  await sleep(IDLE_WAIT_MS);
+  const idleRss = Math.max(...bench.workerPids().map(rssBytes)) / (1024 * 1024);
+  return { validate, commit, validateRss, commitRss, idleRss };
 }
 
 /** Imports `file` `reps` times and prints its figures under `label`. */
@@ -120,7 +133,8 @@ async function importFigures(
     console.log(
       `  ${label} round ${rep + 1}: validate ${run.validate.toFixed(2)} s, commit ${run.commit.toFixed(2)} s, ` +
         `peak RSS ${run.validateRss.peak.toFixed(0)} / ${run.commitRss.peak.toFixed(0)} MiB ` +
-        `(from ${run.validateRss.before.toFixed(0)} / ${run.commitRss.before.toFixed(0)} MiB)`,
+        `(from ${run.validateRss.before.toFixed(0)} / ${run.commitRss.before.toFixed(0)} MiB), ` +
+        `idle after ${run.idleRss.toFixed(0)} MiB`,
     );
     runs.push(run);
   }
@@ -145,6 +159,12 @@ async function importFigures(
       `${label}: worker peak RSS, commit`,
       "MiB",
       runs.map((run) => run.commitRss.peak),
+      0,
+    ),
+    figure(
+      `${label}: worker RSS idle ${IDLE_WAIT_MS / 1000} s after the round (the highest)`,
+      "MiB",
+      runs.map((run) => run.idleRss),
       0,
     ),
   );
@@ -174,11 +194,22 @@ async function floorFigure(bench: BenchSystem, variants: number, reps: number): 
 async function concurrentFigure(bench: BenchSystem, importFiles: string[], reps: number) {
   const references = plannedRows(1_000);
   const samples: number[] = [];
-  for (let rep = 0; rep < reps; rep++) {
+  const cpuPerImport: Record<string, number[]> = {};
+  const cpu = new CpuAccount({
+    workers: bench.workerPids,
+    postgres: postgresPids,
+    api: () => (bench.system.api ? [bench.system.api.pid] : []),
+    s3: () => [bench.system.s3.pid],
+  });
+  // Round 0 warms every worker up and is not counted: a worker compiles its hot code over
+  // its first imports (BENCHMARKS.md, "Four workers"), and workers started for this
+  // figure would otherwise be measured cold against warm ones.
+  for (let rep = 0; rep <= reps; rep++) {
     await truncateCatalog(bench.client);
     // The categories, series and brands exist, so no two imports plan to create the same one.
     await upsertReferences(bench.client, references);
     await bench.idle();
+    cpu.start();
     const started = performance.now();
     await Promise.all(
       importFiles.map(async (file) => {
@@ -189,27 +220,34 @@ async function concurrentFigure(bench: BenchSystem, importFiles: string[], reps:
       }),
     );
     const elapsed = seconds(started);
+    // Report work still running is the round's too (its CPU, not its time).
+    await bench.idle();
+    const used = cpu.stop();
+    const round = rep === 0 ? "warm-up round (not counted)" : `round ${rep}`;
+    const perImport = Object.entries(used).map(([name, secs]) => {
+      if (rep > 0) cpuPerImport[name] = [...(cpuPerImport[name] ?? []), secs / importFiles.length];
+      return `${name} ${(secs / importFiles.length).toFixed(3)}`;
+    });
     console.log(
-      `  ${bench.workerPids().length} workers round ${rep + 1}: ${importFiles.length} imports in ${elapsed.toFixed(1)} s`,
+      `  ${bench.workerPids().length} workers ${round}: ${importFiles.length} imports in ${elapsed.toFixed(1)} s;` +
+        ` CPU-s per import: ${perImport.join(", ")}`,
     );
-    samples.push(importFiles.length / elapsed);
+    if (rep > 0) samples.push(importFiles.length / elapsed);
   }
-  figures.push(
-    figure(
-      `${importFiles.length} concurrent 1k imports (validate + commit), ${bench.workerPids().length} workers`,
-      "imports/s",
-      samples,
-    ),
-  );
+  const label = `${importFiles.length} concurrent 1k imports (validate + commit), ${bench.workerPids().length} workers`;
+  figures.push(figure(label, "imports/s", samples));
+  for (const [name, values] of Object.entries(cpuPerImport))
+    figures.push(figure(`${label}: ${name} CPU-s per import`, "s", values, 3));
 }
 
 async function main(): Promise<void> {
   const wanted = (name: string) => SCENARIOS.includes(name);
   // The workers' concurrency comes from their defaults: their share of this machine.
   const bench = await startBenchSystem({
-    workers: 2,
+    workers: 0,
     env: { ...RAISED_LIMITS, WORKER_PROCESSES_PER_HOST: "2" },
   });
+  for (let index = 0; index < 2; index++) await bench.system.startWorker({}, WORKER_NODE_ARGS);
   try {
     // Warm-up: the first import of a process pays for loading and compiling its code.
     const warm = join(folder, "warm-up.xlsx");
@@ -248,7 +286,7 @@ async function main(): Promise<void> {
       // the machine with three others (the first two are replaced, not kept).
       for (const worker of bench.system.workers.splice(0)) await worker.stop();
       for (let index = 0; index < 4; index++) {
-        await bench.system.startWorker({ WORKER_PROCESSES_PER_HOST: "4" });
+        await bench.system.startWorker({ WORKER_PROCESSES_PER_HOST: "4" }, WORKER_NODE_ARGS);
       }
       await concurrentFigure(bench, importFiles, REPS ?? 5);
     }
